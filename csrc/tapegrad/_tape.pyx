@@ -1,0 +1,38 @@
+"""tapegrad's compiled core: tensors, variables, the tape, the op table and the ops.
+
+The pieces are kept in small include files, one concern each, compiled as one module so
+that every call between them is a C call:
+
+- dtypes.pxi    dtype rules and the conversion of Python and NumPy values
+- tensor.pxi    Tensor, Variable, TensorShape
+- state.pxi     the per-thread recording state (which tapes and accumulators are active)
+- tape.pxi      Tape: watching, recording nodes, the reverse sweep
+- forward.pxi   Accumulator: forward-mode tangents
+- scalar.pxi    unboxed scalar math: forward values and local partials, in C
+- dispatch.pxi  how an op runs: convert, compute, record
+- rules.pxi     the op table: each op's forward, VJP and JVP, in tapegrad's own ops
+- ops.pxi       the public op functions
+"""
+cimport cython
+cimport numpy as cnp
+from cpython.pythread cimport PyThread_get_thread_ident
+from libc cimport math as cm
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memset
+
+import warnings
+
+import numpy as np
+
+cnp.import_array()
+
+include "opcodes.pxi"
+include "dtypes.pxi"
+include "tensor.pxi"
+include "state.pxi"
+include "tape.pxi"
+include "forward.pxi"
+include "scalar.pxi"
+include "dispatch.pxi"
+include "rules.pxi"
+include "ops.pxi"

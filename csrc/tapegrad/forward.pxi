@@ -1,0 +1,74 @@
+# Forward mode: an Accumulator keeps a tangent per tensor (in the tensor's _ext, under
+# the accumulator's negative id) and, while active, gives every op's output the tangent
+# its JVP rule computes from the inputs' tangents.
+
+cdef class Accumulator:
+    """The compiled half of tg.autodiff.ForwardAccumulator."""
+
+    def __cinit__(self):
+        self.id = new_id()
+
+    def start(self):
+        activate(cur_state().accs, self)
+        self.active = True
+
+    def stop(self):
+        if self.active:
+            deactivate(cur_state().accs, self)
+            self.active = False
+
+    def set_tangent(self, _Tracked obj, tangent):
+        if obj._ext is None:
+            obj._ext = {}
+        obj._ext[-self.id] = tangent
+        if isinstance(obj, Variable):
+            set_tangent_of((<Variable>obj)._value, self.id, tangent)
+
+    def tangent(self, obj):
+        return tangent_of(obj, self.id) if isinstance(obj, _Tracked) else None
+
+
+cdef inline object tangent_of(_Tracked t, long long acc_id):
+    if t is None or t._ext is None:
+        return None
+    return t._ext.get(-acc_id)
+
+
+cdef inline void set_tangent_of(_Tracked t, long long acc_id, object tangent):
+    if t._ext is None:
+        t._ext = {}
+    t._ext[-acc_id] = tangent
+
+
+cdef void read_tangent(Variable v, Tensor t, _State st):
+    """A variable is read: its value carries the variable's tangent."""
+    cdef Accumulator acc
+    for acc in st.accs:
+        tan = tangent_of(v, acc.id)
+        if tan is not None:
+            set_tangent_of(t, acc.id, tan)
+
+
+cdef void push_tangent(int op, tuple ins, Tensor out, tuple attrs, _State st) except *:
+    """Give `out` its tangent on each active accumulator that has a tangent for an input.
+    The JVP runs with that accumulator (and those inside it) paused, so that only outer
+    accumulators and the tapes see the JVP computation (forward over forward, and
+    forward over reverse)."""
+    cdef Accumulator acc
+    cdef int i
+    cdef list accs = st.accs
+    if not is_float(out):
+        return
+    for i in range(len(accs)):
+        acc = accs[i]
+        tans = [tangent_of(x, acc.id) if x is not None else None for x in ins]
+        if all([t is None for t in tans]):
+            continue
+        paused = accs[i:]
+        del accs[i:]
+        try:
+            tout = call_jvp(op, tans, ins, out, attrs)
+        finally:
+            accs.extend(paused)
+        if tout is not None:
+            set_tangent_of(out, acc.id, tout)

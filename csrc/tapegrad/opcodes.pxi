@@ -1,0 +1,37 @@
+# Op codes: the index of each op in the op table (rules.pxi). The first block are the
+# ops that also run on unboxed scalars in C (scalar.pxi); keep them first.
+
+cdef enum:
+    # elementwise, with a C scalar form
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_MAXIMUM, OP_MINIMUM, OP_SQDIFF
+    OP_NEG, OP_ABS, OP_SIGN, OP_SQUARE, OP_SQRT, OP_RSQRT, OP_EXP, OP_EXPM1, OP_LOG
+    OP_LOG1P, OP_RECIPROCAL, OP_SIN, OP_COS, OP_TAN, OP_SINH, OP_COSH, OP_TANH
+    OP_ASINH, OP_ATAN, OP_SIGMOID, OP_SOFTPLUS, OP_LOG_SIGMOID, OP_RELU, OP_IDENTITY
+    N_SCALAR_OPS
+    # elementwise, arrays only
+    OP_ASIN, OP_ACOS, OP_ACOSH, OP_ATANH, OP_ATAN2, OP_XLOGY, OP_WHERE
+    # linear algebra
+    OP_MATMUL
+    # reductions
+    OP_SUM, OP_MEAN
+    # shapes and dtypes
+    OP_RESHAPE, OP_TRANSPOSE, OP_BROADCAST_TO, OP_CAST, OP_GETITEM, OP_SCATTER_ADD
+    OP_STACK, OP_CONCAT
+    N_OPS
+
+
+cdef class OpDef:
+    """One entry of the op table: how an op computes, and its derivatives."""
+    cdef readonly str name        # the tapegrad name (tg.<name>)
+    cdef readonly str tf_name     # TensorFlow's kernel name, for error messages
+    cdef readonly int nargs       # number of tensor inputs (-1: any)
+    cdef readonly object fwd      # NumPy forward: fwd(*input values, *attributes)
+    cdef readonly object vjp      # vjp(g, *inputs, output, *attributes) -> input gradients
+    cdef readonly object jvp      # jvp(*input tangents, *inputs, output, *attributes) -> tangent
+    cdef readonly object deriv    # elementwise unary ops: dy/dx = deriv(x, y); VJP g*d, JVP t*d
+    cdef readonly bint needs_out  # the rules read the output: the tape keeps it
+    cdef readonly bint bcast      # input gradients are summed back over broadcast axes
+    cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
+
+
+cdef list OPS = [None] * N_OPS

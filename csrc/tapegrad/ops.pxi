@@ -1,0 +1,320 @@
+# The public op functions (tg.add, tg.math.exp, ...): argument checks, then the op table.
+# TensorFlow's `name=` arguments are accepted and ignored.
+
+# Elementwise binary
+def add(x, y, name=None): return binary(OP_ADD, x, y)
+def subtract(x, y, name=None): return binary(OP_SUB, x, y)
+def multiply(x, y, name=None): return binary(OP_MUL, x, y)
+def divide(x, y, name=None): return binary(OP_DIV, x, y)
+def truediv(x, y, name=None): return binary(OP_DIV, x, y)
+def pow(x, y, name=None): return binary(OP_POW, x, y)
+def maximum(x, y, name=None): return binary(OP_MAXIMUM, x, y)
+def minimum(x, y, name=None): return binary(OP_MINIMUM, x, y)
+def squared_difference(x, y, name=None): return binary(OP_SQDIFF, x, y)
+def atan2(y, x, name=None): return binary(OP_ATAN2, y, x)
+def xlogy(x, y, name=None): return binary(OP_XLOGY, x, y)
+
+# Elementwise unary
+def negative(x, name=None): return unary(OP_NEG, x)
+def abs(x, name=None): return unary(OP_ABS, x)
+def sign(x, name=None): return unary(OP_SIGN, x)
+def square(x, name=None): return unary(OP_SQUARE, x)
+def sqrt(x, name=None): return unary(OP_SQRT, x)
+def rsqrt(x, name=None): return unary(OP_RSQRT, x)
+def exp(x, name=None): return unary(OP_EXP, x)
+def expm1(x, name=None): return unary(OP_EXPM1, x)
+def log(x, name=None): return unary(OP_LOG, x)
+def log1p(x, name=None): return unary(OP_LOG1P, x)
+def reciprocal(x, name=None): return unary(OP_RECIPROCAL, x)
+def sin(x, name=None): return unary(OP_SIN, x)
+def cos(x, name=None): return unary(OP_COS, x)
+def tan(x, name=None): return unary(OP_TAN, x)
+def asin(x, name=None): return unary(OP_ASIN, x)
+def acos(x, name=None): return unary(OP_ACOS, x)
+def atan(x, name=None): return unary(OP_ATAN, x)
+def sinh(x, name=None): return unary(OP_SINH, x)
+def cosh(x, name=None): return unary(OP_COSH, x)
+def tanh(x, name=None): return unary(OP_TANH, x)
+def asinh(x, name=None): return unary(OP_ASINH, x)
+def acosh(x, name=None): return unary(OP_ACOSH, x)
+def atanh(x, name=None): return unary(OP_ATANH, x)
+def sigmoid(x, name=None): return unary(OP_SIGMOID, x)
+def softplus(features, name=None): return unary(OP_SOFTPLUS, features)
+def log_sigmoid(x, name=None): return unary(OP_LOG_SIGMOID, x)
+def relu(features, name=None): return unary(OP_RELU, features)
+def identity(input, name=None): return unary(OP_IDENTITY, input)
+
+
+def stop_gradient(input, name=None):
+    """The same value, cut off from every tape and accumulator."""
+    return copy_of(as_input(input))
+
+
+# Integer division and remainder (no gradient, as in TensorFlow)
+def floordiv(x, y, name=None): return compare(np.floor_divide, x, y)
+def floormod(x, y, name=None): return compare(np.mod, x, y)
+
+
+def where(condition, x=None, y=None, name=None):
+    """Elements of x where condition is true, else of y; with only a condition, the
+    indices of its true elements (an int64 matrix, one row per element)."""
+    c = as_input(condition)
+    if x is None and y is None:
+        return wrap(np.argwhere(val(c)).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("where: x and y must both be given, or neither")
+    if dtype_of(c) != BOOL:
+        raise InvalidArgumentError(f"where: condition must be a bool tensor, got "
+                                   f"{dtype_of(c).name}")
+    tx = x if isinstance(x, _Tracked) else None
+    ty = y if isinstance(y, _Tracked) else None
+    if tx is None and ty is None:
+        tx = to_tensor(x)
+    tx = as_input(tx) if tx is not None else like(x, as_input(ty))
+    ty = as_input(ty) if ty is not None else like(y, tx)
+    return apply(OP_WHERE, (c, tx, ty), ())
+
+
+# Linear algebra
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
+    """Matrix product of the last two axes, broadcasting the leading (batch) axes."""
+    cdef Tensor ta = as_input(a) if isinstance(a, _Tracked) else None
+    cdef Tensor tb = as_input(b) if isinstance(b, _Tracked) else None
+    if ta is None:
+        ta = like(a, tb) if tb is not None else to_tensor(a)
+    if tb is None:
+        tb = like(b, ta)
+    transpose_a = bool(transpose_a or adjoint_a)
+    transpose_b = bool(transpose_b or adjoint_b)
+    sa, sb = shape_of(ta), shape_of(tb)
+    if len(sa) < 2 or len(sb) < 2:
+        raise InvalidArgumentError(
+            f"matmul: In[0] and In[1] must be at least matrices (rank >= 2), got shapes "
+            f"{list(sa)} and {list(sb)} [Op:MatMul]")
+    ka = sa[-2] if transpose_a else sa[-1]
+    kb = sb[-1] if transpose_b else sb[-2]
+    if ka != kb:
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: {list(sa)}, In[1]: {list(sb)} [Op:MatMul]"
+            .replace(", ", ",").replace(",In", ", In"))
+    return apply(OP_MATMUL, (ta, tb), (transpose_a, transpose_b))
+
+
+# Reductions
+cdef object norm_axis(object axis, int ndim, str op):
+    """A reduction's axis as a sorted tuple of non-negative ints, or None for all."""
+    if axis is None:
+        return None
+    if isinstance(axis, _Tracked):
+        axis = np.asarray(axis).tolist()
+    axes = axis if isinstance(axis, (list, tuple)) else (axis,)
+    out = []
+    for a in axes:
+        if isinstance(a, (bool, float)) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a list of ints, got {axis!r}")
+        if not -ndim <= a < max(ndim, 1):
+            raise InvalidArgumentError(
+                f"{op}: Invalid reduction dimension ({a} for input with {ndim} dimension(s))")
+        out.append(int(a) % ndim if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+cdef object reduce(int op, object input_tensor, object axis, object keepdims, str name):
+    cdef Tensor t = as_input(input_tensor)
+    return apply(op, (t,), (norm_axis(axis, len(shape_of(t)), name), bool(keepdims)))
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    return reduce(OP_SUM, input_tensor, axis, keepdims, "reduce_sum")
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    return reduce(OP_MEAN, input_tensor, axis, keepdims, "reduce_mean")
+
+
+# Shapes and dtypes
+cdef tuple norm_shape(object shape, str op):
+    if isinstance(shape, _Tracked):
+        shape = np.asarray(shape).tolist()
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        return tuple([int(d) for d in shape])
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: shape must be a list of ints, got {shape!r}") from None
+
+
+def reshape(tensor, shape, name=None):
+    cdef Tensor t = as_input(tensor)
+    shape = norm_shape(shape, "reshape")
+    size = int(np.prod(shape_of(t)))
+    known = int(np.prod([d for d in shape if d != -1]))
+    if (-1 not in shape and known != size) or (-1 in shape and (known == 0 or size % known)):
+        raise InvalidArgumentError(
+            f"Input to reshape is a tensor with {size} values, but the requested shape "
+            f"has {known} [Op:Reshape]" if -1 not in shape else
+            f"Input to reshape is a tensor with {size} values, but the requested shape "
+            f"requires a multiple of {known} [Op:Reshape]")
+    if tuple(shape) == shape_of(t):
+        return t
+    return apply(OP_RESHAPE, (t,), (shape,))
+
+
+def transpose(a, perm=None, conjugate=False, name=None):
+    cdef Tensor t = as_input(a)
+    n = len(shape_of(t))
+    if perm is not None:
+        perm = norm_shape(perm, "transpose")
+        if sorted(perm) != list(range(n)):
+            raise InvalidArgumentError(f"transpose: perm must be a permutation of "
+                                       f"{list(range(n))}, got {list(perm)}")
+    return apply(OP_TRANSPOSE, (t,), (perm,))
+
+
+def broadcast_to(input, shape, name=None):
+    cdef Tensor t = as_input(input)
+    shape = norm_shape(shape, "broadcast_to")
+    if shape == shape_of(t):
+        return t
+    try:
+        np.broadcast_shapes(shape_of(t), shape)
+    except ValueError:
+        raise InvalidArgumentError(f"Unable to broadcast tensor of shape {list(shape_of(t))} "
+                                   f"to tensor of shape {list(shape)}") from None
+    return apply(OP_BROADCAST_TO, (t,), (shape,))
+
+
+def cast(x, dtype, name=None):
+    cdef Tensor t = as_input(x)
+    dtype = as_dtype(dtype)
+    if dtype == dtype_of(t):
+        return t
+    return apply(OP_CAST, (t,), (dtype,))
+
+
+def _scatter_add(g, shape, key):
+    return apply(OP_SCATTER_ADD, (as_input(g),), (tuple(shape), key))
+
+
+cdef object norm_key(object key):
+    """An index with Tensors replaced by NumPy values (an integer array indexes)."""
+    if isinstance(key, tuple):
+        return tuple([norm_key(k) for k in key])
+    if isinstance(key, _Tracked):
+        return np.asarray(key)
+    if isinstance(key, list):
+        return np.asarray(key)
+    return key
+
+
+def getitem(x, key):
+    """x[key]: integers, slices with steps, negative indices, ..., None, integer arrays."""
+    cdef Tensor t = as_input(x)
+    try:
+        return apply(OP_GETITEM, (t,), (norm_key(key),))
+    except IndexError as e:
+        raise InvalidArgumentError(f"index {key!r} is out of bounds for a tensor of shape "
+                                   f"{list(shape_of(t))}: {e}") from None
+
+
+cdef tuple same_inputs(object values, str op):
+    """A list of tensors for stack/concat, converted like the first tensor among them."""
+    values = list(values)
+    if not values:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    first = next((v for v in values if isinstance(v, _Tracked)), None)
+    ref = as_input(first) if first is not None else to_tensor(values[0])
+    return tuple([like(v, ref) for v in values])
+
+
+def stack(values, axis=0, name=None):
+    """Stack tensors of one shape along a new axis."""
+    ins = same_inputs(values, "stack")
+    n = len(shape_of(<Tensor>ins[0])) + 1
+    if not -n <= axis < n:
+        raise InvalidArgumentError(f"stack: axis {axis} is out of range for tensors of "
+                                   f"rank {n - 1}")
+    shapes = set([shape_of(<Tensor>x) for x in ins])
+    if len(shapes) > 1:
+        raise InvalidArgumentError(f"stack: shapes of all inputs must match, got "
+                                   f"{[list(s) for s in shapes]}")
+    return apply(OP_STACK, ins, (axis % n,))
+
+
+def concat(values, axis, name=None):
+    """Join tensors along an existing axis."""
+    ins = same_inputs(values, "concat")
+    n = len(shape_of(<Tensor>ins[0]))
+    if not -n <= axis < n:
+        raise InvalidArgumentError(f"concat: axis {axis} is out of range for tensors of "
+                                   f"rank {n}")
+    if len(ins) == 1:
+        return ins[0]
+    try:
+        return apply(OP_CONCAT, ins, (axis % n,))
+    except ValueError as e:
+        raise InvalidArgumentError(f"concat: {e}") from None
+
+
+# Making tensors
+def constant(value, dtype=None, shape=None, name=None):
+    cdef Tensor t
+    if isinstance(value, _Tracked):
+        t = cast(value, dtype) if dtype is not None else as_input(value)
+        t = copy_of(t)
+    else:
+        t = to_tensor(value, dtype)
+    if shape is not None:
+        shape = norm_shape(shape, "constant")
+        if int(np.prod(shape)) != int(np.prod(shape_of(t))):
+            if int(np.prod(shape_of(t))) != 1:
+                raise TypeError(f"Eager execution of tf.constant with unsupported shape. "
+                                f"Tensor {t!r} (converted from {value!r}) has "
+                                f"{int(np.prod(shape_of(t)))} elements, but got `shape` "
+                                f"{shape} with {int(np.prod(shape))} elements).")
+            return wrap(np.full(shape, val(t), dtype_of(t)))
+        return wrap(np.array(val(t)).reshape(shape))
+    return t
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    if dtype is None and dtype_hint is not None and not isinstance(value, (_Tracked, ndarray, np_generic)):
+        try:
+            return to_tensor(value, dtype_hint)
+        except (TypeError, ValueError):
+            pass
+    return to_tensor(value, dtype)
+
+
+def zeros(shape, dtype=F32, name=None):
+    return wrap(np.zeros(norm_shape(shape, "zeros"), as_dtype(dtype)))
+
+
+def ones(shape, dtype=F32, name=None):
+    return wrap(np.ones(norm_shape(shape, "ones"), as_dtype(dtype)))
+
+
+def fill(dims, value, name=None):
+    cdef Tensor v = as_input(value)
+    return wrap(np.full(norm_shape(dims, "fill"), val(v), dtype_of(v)))
+
+
+def zeros_like(input, dtype=None, name=None):
+    cdef Tensor t = as_input(input)
+    return wrap(np.zeros(shape_of(t), as_dtype(dtype) or dtype_of(t)))
+
+
+def ones_like(input, dtype=None, name=None):
+    cdef Tensor t = as_input(input)
+    return wrap(np.ones(shape_of(t), as_dtype(dtype) or dtype_of(t)))
+
+
+def _wrap_array(a):
+    """A Tensor that takes ownership of the ndarray `a` (used by the Python front end)."""
+    return wrap(a)
+
+
+def _active_recording():
+    """Whether any tape or accumulator records in this thread."""
+    return active_state() is not None

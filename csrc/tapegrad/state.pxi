@@ -1,0 +1,56 @@
+# The recording state of each thread: the tapes recording in it and the forward
+# accumulators active in it. A tape opened in one thread records nothing from another.
+# `_n_active` counts them over all threads, so that with none anywhere an op pays one
+# C comparison.
+
+cdef class _State:
+    cdef list tapes   # recording Tapes, outermost first
+    cdef list accs    # active Accumulators, outermost first
+
+    def __cinit__(self):
+        self.tapes = []
+        self.accs = []
+
+
+cdef int _n_active = 0
+cdef unsigned long _cached_ident = 0
+cdef _State _cached_state = None
+cdef dict _states = {}
+
+
+cdef _State cur_state():
+    """This thread's state (a cached lookup: the last thread asked is the usual one)."""
+    global _cached_ident, _cached_state
+    cdef unsigned long ident = PyThread_get_thread_ident()
+    if ident == _cached_ident and _cached_state is not None:
+        return _cached_state
+    st = _states.get(ident)
+    if st is None:
+        st = _State()
+        _states[ident] = st
+    _cached_ident = ident
+    _cached_state = st
+    return st
+
+
+cdef inline _State active_state():
+    """This thread's state if anything records or accumulates in it, else None."""
+    cdef _State st
+    if not _n_active:
+        return None
+    st = cur_state()
+    if st.tapes or st.accs:
+        return st
+    return None
+
+
+cdef void activate(list where, object item):
+    global _n_active
+    where.append(item)
+    _n_active += 1
+
+
+cdef void deactivate(list where, object item):
+    global _n_active
+    where.remove(item)
+    _n_active -= 1

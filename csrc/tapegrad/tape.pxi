@@ -1,0 +1,495 @@
+# The tape: slots, watching, recording nodes, and the reverse sweep.
+
+cdef long long _next_id = 1
+cdef set _live = set()      # ids of tapes whose slots are still meaningful
+
+
+cdef long long new_id():
+    global _next_id
+    _next_id += 1
+    return _next_id
+
+
+cdef inline int slot_on(_Tracked t, long long tid):
+    """The slot of `t` on tape `tid`, or -1."""
+    if t._tid == tid:
+        return t._slot
+    if t._ext is not None:
+        return t._ext.get(tid, -1)
+    return -1
+
+
+cdef void set_slot(_Tracked t, long long tid, int s):
+    if t._tid == tid or t._tid == 0 or t._tid not in _live:
+        t._tid = tid
+        t._slot = s
+        return
+    if t._ext is None:
+        t._ext = {}
+    else:
+        for key in [key for key in t._ext if 0 < key and key not in _live]:
+            del t._ext[key]
+    t._ext[tid] = s
+
+
+cdef inline int slot_kind(Tensor t):
+    return t._k
+
+
+cdef class Tape:
+    """The compiled record behind a GradientTape (see _tape.pxd for the fields)."""
+
+    def __cinit__(self, bint persistent=False, bint watch_accessed_variables=True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._init()
+
+    cdef void _init(self) except *:
+        self.cap_nodes = 64
+        self.nodes = <Node*>malloc(self.cap_nodes * sizeof(Node))
+        self.cap_slots = 64
+        self.slotk = <unsigned char*>malloc(self.cap_slots)
+        if self.nodes == NULL or self.slotk == NULL:
+            raise MemoryError()
+        self.n_nodes = 0
+        self.n_slots = 0
+        self.saved = []
+        self.sources = {}
+        self.variables = []
+        self.id = new_id()
+        _live.add(self.id)
+        self.used = False
+
+    cdef void _free(self):
+        free(self.nodes)
+        free(self.slotk)
+        self.nodes = NULL
+        self.slotk = NULL
+        self.n_nodes = self.n_slots = self.cap_nodes = self.cap_slots = 0
+        self.saved = []
+        self.sources = {}
+        if _live is not None:
+            _live.discard(self.id)
+
+    def __dealloc__(self):
+        free(self.nodes)
+        free(self.slotk)
+        if _live is not None:
+            _live.discard(self.id)
+
+    def reset(self):
+        """Forget everything recorded and watched (GradientTape.reset)."""
+        self._free()
+        self._init()
+
+    # recording on and off ------------------------------------------------------------
+
+    def start(self):
+        if self.recording:
+            raise ValueError("Tape is still recording, This can happen if you try to "
+                             "re-enter an already-active tape.")
+        if self.nodes == NULL:
+            self._init()
+        activate(cur_state().tapes, self)
+        self.recording = True
+
+    def stop(self):
+        if self.recording:
+            deactivate(cur_state().tapes, self)
+            self.recording = False
+
+    # slots and nodes -----------------------------------------------------------------
+
+    cdef int new_slot(self, int k) except -1:
+        cdef unsigned char* p
+        if self.n_slots == self.cap_slots:
+            p = <unsigned char*>realloc(self.slotk, 2 * self.cap_slots)
+            if p == NULL:
+                raise MemoryError()
+            self.slotk = p
+            self.cap_slots *= 2
+        self.slotk[self.n_slots] = k
+        self.n_slots += 1
+        return self.n_slots - 1
+
+    cdef Node* push(self) except NULL:
+        cdef Node* p
+        if self.n_nodes == self.cap_nodes:
+            p = <Node*>realloc(self.nodes, 2 * self.cap_nodes * sizeof(Node))
+            if p == NULL:
+                raise MemoryError()
+            self.nodes = p
+            self.cap_nodes *= 2
+        self.n_nodes += 1
+        return &self.nodes[self.n_nodes - 1]
+
+    # watching ------------------------------------------------------------------------
+
+    def watch(self, obj):
+        """Watch one Tensor or Variable (the front end flattens nests)."""
+        cdef Tensor t
+        if isinstance(obj, Variable):
+            self.watch_var(obj, True)
+        elif type(obj) is Tensor:
+            t = obj
+            if not is_float(t):
+                warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
+                              f"tg.float32), got {dtype_of(t).name}", stacklevel=3)
+                return
+            if slot_on(t, self.id) < 0:
+                s = self.new_slot(t._k)
+                set_slot(t, self.id, s)
+                self.sources[s] = t
+        else:
+            raise ValueError(f"watch: passed in object of type {type(obj)}, not tg.Tensor "
+                             f"or tg.Variable")
+
+    cdef int watch_var(self, Variable v, bint explicit) except -2:
+        cdef int s = slot_on(v, self.id)
+        if s >= 0:
+            return s
+        if not is_float(v._value):
+            if explicit:
+                warnings.warn(f"The dtype of the watched variable must be floating (e.g. "
+                              f"tg.float32), got {dtype_of(v._value).name}", stacklevel=3)
+            return -1
+        s = self.new_slot(v._value._k)
+        set_slot(v, self.id, s)
+        self.sources[s] = v
+        self.variables.append(v)
+        return s
+
+    def watched_variables(self):
+        """The watched variables in the order they were created (TensorFlow keeps them
+        ordered by a creation id)."""
+        return tuple(sorted(self.variables, key=lambda v: (<Variable>v)._uid))
+
+    def slot(self, obj):
+        """The slot of a Tensor or Variable on this tape, or -1 (used by the front end)."""
+        return slot_on(obj, self.id) if isinstance(obj, _Tracked) else -1
+
+    # the reverse sweep -----------------------------------------------------------------
+
+    def gradient(self, list targets, list sources, list seeds):
+        """Adjoints of `sources` (Tensors/Variables) for the sum of `targets` weighted by
+        `seeds` (one Tensor or None per target). None where a source is unconnected."""
+        cdef _State st = cur_state()
+        cdef bint rec = bool(st.tapes or st.accs)
+        tslots = [slot_on(t, self.id) if isinstance(t, _Tracked) else -1 for t in targets]
+        sslots = [slot_on(s, self.id) for s in sources]
+        res = Sweep(self, rec).run(tslots, targets, seeds, sslots)
+        if not self.persistent:
+            self.used = True
+            self._free()
+        return res
+
+    def jacobian(self, target, list sources):
+        """d target / d source for each source (None where unconnected): one sweep per
+        element of the target, its one-hot as the seed."""
+        cdef _State st = cur_state()
+        cdef bint rec = bool(st.tapes or st.accs)
+        cdef Tensor t = as_input(target) if type(target) is Tensor else (<Variable>target)._value
+        tslot = slot_on(target, self.id)
+        sslots = [slot_on(s, self.id) for s in sources]
+        tshape = shape_of(t)
+        n = int(np.prod(tshape))
+        rows = [[] for _ in sources]
+        for i in range(n):
+            onehot = np.zeros(n, dtype_of(t))
+            onehot[i] = 1
+            seed = wrap(onehot.reshape(tshape))
+            res = Sweep(self, rec).run([tslot], [target], [seed], sslots)
+            for j, g in enumerate(res):
+                rows[j].append(g)
+        out = []
+        for j, src in enumerate(sources):
+            if all([g is None for g in rows[j]]):
+                out.append(None)
+                continue
+            parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
+            sshape = shape_of(as_input(src) if type(src) is Tensor else (<Variable>src)._value)
+            if n == 0:
+                out.append(wrap(np.zeros(tshape + sshape, dtype_of(t))))
+            else:
+                out.append(reshape(stack(parts), tshape + sshape))
+        if not self.persistent:
+            self.used = True
+            self._free()
+        return out
+
+
+cdef void on_read(Variable v, Tensor t):
+    """A variable is read: on each recording tape, its value takes the variable's slot."""
+    cdef _State st = cur_state()
+    cdef Tape tape
+    cdef int s
+    for tape in st.tapes:
+        s = slot_on(v, tape.id)
+        if s < 0:
+            if not (tape.watch_accessed_variables and v.trainable):
+                continue
+            s = tape.watch_var(v, False)
+            if s < 0:
+                continue
+        if slot_on(t, tape.id) != s:
+            set_slot(t, tape.id, s)
+    if st.accs:
+        read_tangent(v, t, st)
+
+
+cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st):
+    """Record one op on every recording tape that tracks one of its inputs."""
+    cdef Tape tape
+    cdef Node* nd
+    cdef int n = len(ins), j, s, s0, s1
+    cdef bint any_in
+    cdef OpDef od = OPS[op]
+    cdef Tensor x
+    if not is_float(out):
+        return
+    for tape in st.tapes:
+        slots = None
+        s0 = s1 = -1
+        any_in = False
+        if n <= 2:
+            x = ins[0]
+            s0 = slot_on(x, tape.id) if x is not None else -1
+            if n == 2:
+                x = ins[1]
+                s1 = slot_on(x, tape.id) if x is not None else -1
+            any_in = s0 >= 0 or s1 >= 0
+        else:
+            slots = tuple([slot_on(<Tensor>x, tape.id) if x is not None else -1 for x in ins])
+            any_in = max(slots) >= 0
+        if not any_in:
+            continue
+        s = tape.new_slot(out._k)
+        set_slot(out, tape.id, s)
+        nd = tape.push()
+        nd.op = op
+        nd.flags = N_NARY if slots is not None else 0
+        nd.out = s
+        nd.in0 = s0
+        nd.in1 = s1
+        nd.aux = len(tape.saved)
+        tape.saved.append((ins, out if od.needs_out else None, attrs, slots))
+    if st.accs:
+        push_tangent(op, ins, out, attrs, st)
+
+
+cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
+                        _State st):
+    """Record an op on unboxed scalars: the node keeps the input values as C doubles, so
+    the sweep runs it in C. (a or b may be None: a constant operand.) Where another tape
+    or accumulator is active, the inputs are saved as Tensors too, so that the backward
+    pass it may record stays connected."""
+    cdef Tape tape
+    cdef Node* nd
+    cdef int s, s0, s1
+    cdef bint several = len(st.tapes) + len(st.accs) > 1
+    for tape in st.tapes:
+        s0 = slot_on(a, tape.id) if a is not None else -1
+        s1 = slot_on(b, tape.id) if b is not None else -1
+        if s0 < 0 and s1 < 0:
+            continue
+        s = tape.new_slot(out._k)
+        set_slot(out, tape.id, s)
+        nd = tape.push()
+        nd.op = op
+        nd.flags = N_SCALAR
+        nd.out = s
+        nd.in0 = s0
+        nd.in1 = s1
+        nd.v0 = va
+        nd.v1 = vb
+        nd.aux = -1
+        if several:
+            nd.aux = len(tape.saved)
+            tape.saved.append((scalar_ins(op, a, b, va, vb, out._k), None, (), None))
+    if st.accs:
+        push_tangent(op, scalar_ins(op, a, b, va, vb, out._k), out, (), st)
+
+
+cdef tuple scalar_ins(int op, Tensor a, Tensor b, double va, double vb, int k):
+    if OPS[op].nargs == 1:
+        return (a,)
+    return (a if a is not None else new_scalar(va, k), b if b is not None else new_scalar(vb, k))
+
+
+@cython.final
+cdef class Sweep:
+    """One reverse sweep over a tape: adjoints per slot, as C doubles for unboxed scalar
+    slots and as arrays (accumulated in place into buffers the sweep owns) for the rest.
+    With `rec`, some tape or accumulator is watching the sweep itself (higher order), so
+    every adjoint is a Tensor and every step runs through the ops, which record it."""
+    cdef Tape tape
+    cdef bint rec
+    cdef int n
+    cdef double* sadj
+    cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns
+    cdef unsigned char* reach   # slot depends on a source
+    cdef list oadj
+
+    def __cinit__(self, Tape tape, bint rec):
+        self.tape = tape
+        self.rec = rec
+        self.n = tape.n_slots
+        self.sadj = <double*>calloc(self.n + 1, sizeof(double))
+        self.has = <unsigned char*>calloc(self.n + 1, 1)
+        self.reach = <unsigned char*>calloc(self.n + 1, 1)
+        if self.sadj == NULL or self.has == NULL or self.reach == NULL:
+            raise MemoryError()
+        self.oadj = [None] * self.n
+
+    def __dealloc__(self):
+        free(self.sadj)
+        free(self.has)
+        free(self.reach)
+
+    cdef void add(self, int s, Tensor g) except *:
+        """Accumulate `g` into the adjoint of slot s."""
+        cdef object old
+        if not self.rec and self.tape.slotk[s] != K_ARRAY:
+            v = g._s if g._k else float(g._a)
+            if self.tape.slotk[s] == K_F32:
+                self.sadj[s] = <float>(self.sadj[s] + v)
+            else:
+                self.sadj[s] += v
+            self.has[s] = 1
+        elif not self.has[s]:
+            self.oadj[s] = g
+            self.has[s] = 1
+        elif self.rec:
+            self.oadj[s] = binary(OP_ADD, self.oadj[s], g)
+        elif self.has[s] == 2:
+            old = self.oadj[s]
+            np.add(old, val(g), out=old)
+        else:
+            self.oadj[s] = np.add(val(<Tensor>self.oadj[s]), val(g))
+            self.has[s] = 2
+
+    cdef Tensor get(self, int s):
+        """The adjoint of slot s as a Tensor."""
+        cdef object o
+        if not self.rec and self.tape.slotk[s] != K_ARRAY:
+            return new_scalar(self.sadj[s], self.tape.slotk[s])
+        o = self.oadj[s]
+        if self.has[s] == 2:
+            o = wrap(o)
+            self.oadj[s] = o
+            self.has[s] = 1
+        return o
+
+    cdef tuple revive(self, Node nd):
+        """The input Tensors of a scalar node that kept only C doubles, for a recorded
+        sweep: a watched source is itself; a slot of a tape that records this sweep
+        keeps its slot there; anything else is a constant."""
+        cdef int k = self.tape.slotk[nd.out]
+        ins = []
+        for slot, v in ((nd.in0, nd.v0), (nd.in1, nd.v1))[:OPS[nd.op].nargs]:
+            ins.append(self.revive_one(slot, v, k))
+        return tuple(ins)
+
+    cdef Tensor revive_one(self, int slot, double v, int k):
+        cdef Tensor t
+        cdef Tape other
+        if slot >= 0:
+            src = self.tape.sources.get(slot)
+            if type(src) is Tensor:
+                return src
+        t = new_scalar(v, k)
+        if slot < 0:
+            return t
+        if self.tape.recording:
+            set_slot(t, self.tape.id, slot)
+        if isinstance(src, Variable):
+            for other in cur_state().tapes:
+                s = slot_on(src, other.id)
+                if s >= 0 and other is not self.tape:
+                    set_slot(t, other.id, s)
+        return t
+
+    cdef list run(self, list tslots, list targets, list seeds, list sslots):
+        cdef Tape tape = self.tape
+        cdef int i, j, s, o, nn = tape.n_nodes
+        cdef Node nd
+        cdef double g, d0, d1
+        cdef unsigned char* reach = self.reach
+        cdef unsigned char* has = self.has
+        cdef double* sadj = self.sadj
+        cdef unsigned char* slotk = tape.slotk
+        cdef bint keep = tape.persistent
+        cdef tuple grads, ins, rec
+        cdef Tensor gt
+
+        # 1. which slots depend on a source (forward over all nodes, in C)
+        for s in sslots:
+            if s >= 0:
+                reach[s] = 3    # bit 2: a source, whose adjoint the sweep must keep
+        for i in range(nn):
+            nd = tape.nodes[i]
+            if nd.flags & N_NARY:
+                for s in tape.saved[nd.aux][3]:
+                    if s >= 0 and reach[s]:
+                        reach[nd.out] = 1
+                        break
+            elif (nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1]):
+                reach[nd.out] = 1
+
+        # 2. seed the targets
+        for j in range(len(tslots)):
+            s = tslots[j]
+            if s >= 0 and reach[s]:
+                self.add(s, seeds[j] if seeds[j] is not None else ones_like_t(targets[j]))
+
+        # 3. the sweep, last node first, over the nodes between targets and sources
+        for i in range(nn - 1, -1, -1):
+            nd = tape.nodes[i]
+            o = nd.out
+            if not has[o] or not reach[o]:
+                continue
+            if nd.flags & N_NARY:
+                slots = tape.saved[nd.aux][3]
+                if not any([s >= 0 and reach[s] for s in slots]):
+                    continue
+            elif not ((nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1])):
+                continue
+            else:
+                slots = (nd.in0, nd.in1)
+            if nd.flags & N_SCALAR and not self.rec:
+                g = sadj[o]
+                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                if nd.in0 >= 0 and reach[nd.in0]:
+                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, slotk[nd.in0]),
+                                           slotk[nd.in0])
+                    has[nd.in0] = 1
+                if nd.in1 >= 0 and reach[nd.in1]:
+                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, slotk[nd.in1]),
+                                           slotk[nd.in1])
+                    has[nd.in1] = 1
+                continue
+            gt = self.get(o)
+            if nd.aux >= 0:
+                rec = tape.saved[nd.aux]
+                ins = rec[0]
+            else:
+                rec = None
+                ins = self.revive(nd)
+            grads = call_vjp(nd.op, gt, ins, rec[1] if rec is not None else None,
+                             rec[2] if rec is not None else ())
+            for j in range(len(ins)):
+                s = slots[j]
+                if s >= 0 and reach[s] and grads[j] is not None:
+                    self.add(s, to_tensor(grads[j]))
+            if not keep:
+                if nd.aux >= 0:
+                    tape.saved[nd.aux] = None
+                if not reach[o] & 2:
+                    self.oadj[o] = None
+
+        return [self.get(s) if s >= 0 and has[s] else None for s in sslots]
+
+
+cdef inline double round_k(double v, int k) noexcept nogil:
+    """Round to float32 for float32 slots, so that scalar adjoints are float32 arithmetic."""
+    return <float>v if k == K_F32 else v

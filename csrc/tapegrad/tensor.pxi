@@ -1,0 +1,357 @@
+# Tensor, Variable and TensorShape, and the few functions that make and read tensors.
+
+
+class TensorShape(tuple):
+    """A tensor's shape: a tuple of ints that prints like TensorFlow's."""
+
+    def __repr__(self):
+        return f"TensorShape({list(self)})"
+
+    def __str__(self):
+        return tuple.__repr__(self)
+
+    def __eq__(self, other):
+        if isinstance(other, (list, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other):
+        r = self.__eq__(other)
+        return r if r is NotImplemented else not r
+
+    __hash__ = tuple.__hash__
+
+    @property
+    def rank(self):
+        return len(self)
+
+    ndims = rank
+
+    def as_list(self):
+        return list(self)
+
+    def num_elements(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+
+# Making and reading tensors --------------------------------------------------------------
+
+cdef inline Tensor new_scalar(double v, int k):
+    cdef Tensor t = Tensor.__new__(Tensor)
+    t._s = v
+    t._k = k
+    return t
+
+
+cdef Tensor wrap(object r):
+    """A Tensor owning the result `r` of a NumPy computation (made read-only, so that
+    a value a tape saved can never change under it)."""
+    cdef Tensor t = Tensor.__new__(Tensor)
+    cdef int k
+    if type(r) is ndarray:
+        if cnp.PyArray_NDIM(<cnp.ndarray>r) == 0:
+            k = kind_of(r.dtype)
+            if k:
+                t._k = k
+                t._s = r.item()
+                return t
+        cnp.PyArray_CLEARFLAGS(<cnp.ndarray>r, cnp.NPY_ARRAY_WRITEABLE)
+        t._a = r
+        return t
+    if type(r) is NP_F32:
+        t._k = K_F32
+        t._s = r
+        return t
+    if type(r) is NP_F64:
+        t._k = K_F64
+        t._s = r
+        return t
+    r = np.array(r)
+    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>r, cnp.NPY_ARRAY_WRITEABLE)
+    t._a = r
+    return t
+
+
+cdef inline object val(Tensor t):
+    """The value as NumPy takes it: the ndarray, or a NumPy scalar of the right dtype."""
+    if t._k == K_ARRAY:
+        return t._a
+    return NP_F32(t._s) if t._k == K_F32 else NP_F64(t._s)
+
+
+cdef inline object dtype_of(Tensor t):
+    return t._a.dtype if t._k == K_ARRAY else kind_dtype(t._k)
+
+
+cdef inline tuple shape_of(Tensor t):
+    return t._a.shape if t._k == K_ARRAY else ()
+
+
+cdef inline bint is_float(Tensor t):
+    return t._k != K_ARRAY or t._a.dtype.kind == "f"
+
+
+cdef Tensor read_var(Variable v):
+    """Read a variable: its value, mapped to the variable's slot on each recording tape
+    (watching the variable first where the tape watches accessed variables)."""
+    cdef Tensor t = v._value
+    if _n_active:
+        on_read(v, t)
+    return t
+
+
+cpdef Tensor to_tensor(object value, object dtype=None):
+    """convert_to_tensor: a Tensor for a Tensor, Variable, NumPy value or Python value."""
+    cdef Tensor t
+    dtype = as_dtype(dtype)
+    if type(value) is Tensor or isinstance(value, Variable):
+        t = value if type(value) is Tensor else read_var(value)
+        if dtype is not None and dtype != dtype_of(t):
+            raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor "
+                             f"with dtype {dtype_of(t).name}: {t!r}")
+        return t
+    if hasattr(value, "_as_dense_tensor"):
+        return to_tensor(value._as_dense_tensor(), dtype)
+    return wrap(default_array(value) if dtype is None else array_as(value, dtype))
+
+
+cdef Tensor like(object value, Tensor other):
+    """Convert a non-tensor operand of an op with `other`: Python numbers, lists and NumPy
+    values adopt the tensor's dtype (as TensorFlow's operators do)."""
+    if type(value) is Tensor:
+        return value
+    if isinstance(value, Variable):
+        return read_var(value)
+    if hasattr(value, "_as_dense_tensor"):
+        return to_tensor(value)
+    return wrap(array_as(value, dtype_of(other)))
+
+
+# Tensor ----------------------------------------------------------------------------------
+
+cdef class _Tracked:
+    """Operators shared by Tensor and Variable; each is the op of the same name."""
+    __array_priority__ = 100
+
+    def __add__(self, other): return binary(OP_ADD, self, other)
+    def __radd__(self, other): return binary(OP_ADD, other, self)
+    def __sub__(self, other): return binary(OP_SUB, self, other)
+    def __rsub__(self, other): return binary(OP_SUB, other, self)
+    def __mul__(self, other): return binary(OP_MUL, self, other)
+    def __rmul__(self, other): return binary(OP_MUL, other, self)
+    def __truediv__(self, other): return binary(OP_DIV, self, other)
+    def __rtruediv__(self, other): return binary(OP_DIV, other, self)
+    def __pow__(self, other, mod): return binary(OP_POW, self, other)
+    def __rpow__(self, other, mod): return binary(OP_POW, other, self)
+    def __matmul__(self, other): return matmul(self, other)
+    def __rmatmul__(self, other): return matmul(other, self)
+    def __floordiv__(self, other): return floordiv(self, other)
+    def __rfloordiv__(self, other): return floordiv(other, self)
+    def __mod__(self, other): return floormod(self, other)
+    def __rmod__(self, other): return floormod(other, self)
+    def __neg__(self): return unary(OP_NEG, self)
+    def __pos__(self): return self
+    def __abs__(self): return unary(OP_ABS, self)
+    def __lt__(self, other): return compare(np.less, self, other)
+    def __le__(self, other): return compare(np.less_equal, self, other)
+    def __gt__(self, other): return compare(np.greater, self, other)
+    def __ge__(self, other): return compare(np.greater_equal, self, other)
+    def __eq__(self, other): return compare(np.equal, self, other)
+    def __ne__(self, other): return compare(np.not_equal, self, other)
+    def __and__(self, other): return compare(np.logical_and, self, other)
+    def __rand__(self, other): return compare(np.logical_and, other, self)
+    def __or__(self, other): return compare(np.logical_or, self, other)
+    def __ror__(self, other): return compare(np.logical_or, other, self)
+    def __invert__(self): return compare(np.logical_not, self, None)
+    def __getitem__(self, key): return getitem(self, key)
+
+    __hash__ = None  # as in TensorFlow 2: tensors compare elementwise, so they are unhashable
+
+    def ref(self):
+        """A hashable reference to this object (TensorFlow's `Tensor.ref()`)."""
+        return _Ref(self)
+
+    # Conversions of a single element, so that `if x > 0.0:` works.
+    def __bool__(self): return bool(self.numpy())
+    def __float__(self): return float(self.numpy())
+    def __int__(self): return int(self.numpy())
+    def __index__(self): return int(self.numpy())
+    def __len__(self):
+        s = self.shape
+        if not s:
+            raise TypeError("len() of unsized object")
+        return s[0]
+    def __iter__(self):
+        s = self.shape
+        if not s:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        return (self[i] for i in range(s[0]))
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def get_shape(self):
+        return self.shape
+
+
+class _Ref:
+    """What `ref()` returns: hashable by identity, `deref()` gives the object back."""
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def deref(self):
+        return self._obj
+
+    def __hash__(self):
+        return id(self._obj)
+
+    def __eq__(self, other):
+        return isinstance(other, _Ref) and other._obj is self._obj
+
+
+def _numpy_text(value, is_repr):
+    text = repr(value) if is_repr and isinstance(value, ndarray) else str(value)
+    return "\n" + text if "\n" in text else text
+
+
+@cython.final
+cdef class Tensor(_Tracked):
+    """An immutable multidimensional value, as TensorFlow's eager Tensor.
+
+    Create with `tg.constant`; ops return Tensors. `numpy()` gives the value."""
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("Tensors are made by tg.constant or by ops, not constructed directly")
+
+    def numpy(self):
+        """The value: a read-only ndarray, or a NumPy scalar for a 0-d tensor."""
+        if self._k == K_ARRAY:
+            return self._a[()] if cnp.PyArray_NDIM(<cnp.ndarray>self._a) == 0 else self._a
+        return val(self)
+
+    def __array__(self, dtype=None, copy=None):
+        a = self._a if self._k == K_ARRAY else np.array(val(self))
+        if dtype is not None and dtype != a.dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    @property
+    def shape(self):
+        return TensorShape(shape_of(self))
+
+    @property
+    def dtype(self):
+        return dtype_of(self)
+
+    def __repr__(self):
+        return (f"<tg.Tensor: shape={shape_of(self)}, dtype={dtype_of(self).name}, "
+                f"numpy={_numpy_text(self.numpy(), True)}>")
+
+    def __str__(self):
+        return (f"tg.Tensor({_numpy_text(self.numpy(), False)}, shape={shape_of(self)}, "
+                f"dtype={dtype_of(self).name})")
+
+    def __reduce__(self):
+        return (constant, (self.__array__(),))
+
+
+# Variable --------------------------------------------------------------------------------
+
+cdef class Variable(_Tracked):
+    """A mutable tensor-valued state, as TensorFlow's tf.Variable.
+
+    Trainable variables read inside a GradientTape are watched automatically. Assigning
+    replaces the value (a new Tensor), so what a tape recorded before stays as it was."""
+
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, **kwargs):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        if callable(initial_value):
+            initial_value = initial_value()
+        self._value = copy_of(to_tensor(initial_value, dtype))
+        self._uid = new_id()
+        self.trainable = bool(trainable)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name: expected a string, got {name!r}")
+        self.name = f"{name or 'Variable'}:0"
+
+    # reading
+    def read_value(self):
+        return read_var(self)
+
+    def value(self):
+        return read_var(self)
+
+    def numpy(self):
+        return self._value.numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value.__array__(dtype, copy)
+
+    @property
+    def shape(self):
+        return TensorShape(shape_of(self._value))
+
+    @property
+    def dtype(self):
+        return dtype_of(self._value)
+
+    @property
+    def handle(self):
+        return self
+
+    # writing: each swaps in a new Tensor, never writing into the old array
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        cdef Tensor t = copy_of(self._converted(value, "assign"))
+        self._value = t
+        return self
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        cdef Tensor d = self._converted(delta, "assign_add")
+        self._value = wrap(val(self._value) + val(d))
+        return self
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        cdef Tensor d = self._converted(delta, "assign_sub")
+        self._value = wrap(val(self._value) - val(d))
+        return self
+
+    cdef Tensor _converted(self, value, str what):
+        cdef Tensor t
+        if type(value) is Tensor or isinstance(value, Variable):
+            t = to_tensor(value)
+            if dtype_of(t) != dtype_of(self._value):
+                raise InvalidArgumentError(
+                    f"{what}: cannot assign a {dtype_of(t).name} value to the "
+                    f"{dtype_of(self._value).name} variable '{self.name}'")
+        else:
+            t = wrap(array_as(value, dtype_of(self._value)))
+        if shape_of(t) != shape_of(self._value):
+            raise ValueError(
+                f"Cannot {what} to variable '{self.name}': shape mismatch. The variable "
+                f"shape {shape_of(self._value)}, and the value shape {shape_of(t)} "
+                f"are incompatible.")
+        return t
+
+    def __repr__(self):
+        return (f"<tg.Variable '{self.name}' shape={shape_of(self._value)} "
+                f"dtype={dtype_of(self._value).name}, "
+                f"numpy={_numpy_text(self._value.numpy(), True)}>")
+
+    def __str__(self):
+        return self.__repr__()
+
+
+cdef Tensor copy_of(Tensor t):
+    """A new Tensor object with the same (immutable) value and no tape slots."""
+    cdef Tensor c = Tensor.__new__(Tensor)
+    c._a = t._a
+    c._s = t._s
+    c._k = t._k
+    return c

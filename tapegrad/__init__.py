@@ -1,0 +1,44 @@
+"""tapegrad: automatic differentiation for NumPy with TensorFlow 2's eager autodiff API.
+
+    import tapegrad as tg
+    x = tg.Variable(3.0)
+    with tg.GradientTape() as tape:
+        y = x ** 2
+    tape.gradient(y, x)          # <tg.Tensor: shape=(), dtype=float32, numpy=6.0>
+"""
+import numpy as _np
+
+from . import errors
+from ._tape import (
+    Tensor, Variable, TensorShape,
+    add, subtract, multiply, divide, truediv, pow, maximum, minimum, squared_difference,
+    negative, abs, sign, square, sqrt, rsqrt, exp, expm1, sigmoid, tanh, sin, cos, tan,
+    floordiv, floormod, identity, stop_gradient, where,
+    matmul, reduce_sum, reduce_mean, reshape, transpose, broadcast_to, cast, stack, concat,
+    constant, convert_to_tensor, zeros, ones, zeros_like, ones_like, fill,
+)
+from .tape import GradientTape, UnconnectedGradients
+from . import math, nn, linalg, random, autodiff
+
+float16 = _np.dtype("float16")
+float32 = _np.dtype("float32")
+float64 = _np.dtype("float64")
+int8 = _np.dtype("int8")
+int16 = _np.dtype("int16")
+int32 = _np.dtype("int32")
+int64 = _np.dtype("int64")
+uint8 = _np.dtype("uint8")
+bool = _np.dtype("bool")
+complex64 = _np.dtype("complex64")
+complex128 = _np.dtype("complex128")
+DType = _np.dtype
+
+newaxis = None
+
+
+def is_tensor(x):
+    """Whether x is a tapegrad Tensor or Variable."""
+    return isinstance(x, (Tensor, Variable))
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,53 @@
+"""Nested structures of tensors (lists, tuples, namedtuples, dicts), as TensorFlow's
+`tf.nest`: flattened in a fixed order (dicts by sorted key) and packed back."""
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _sorted_keys(d):
+    try:
+        return sorted(d)
+    except TypeError:
+        return list(d)
+
+
+def flatten(structure):
+    """The leaves of a nest, in order."""
+    out = []
+    stack = [structure]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x[k] for k in reversed(_sorted_keys(x)))
+        elif isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        else:
+            out.append(x)
+    return out
+
+
+def pack_sequence_as(structure, flat):
+    """The nest `structure` with its leaves replaced, in order, by `flat`."""
+    it = iter(flat)
+
+    def pack(s):
+        if isinstance(s, dict):
+            # leaves are consumed in sorted-key order; the result keeps the caller's order
+            packed = {k: pack(s[k]) for k in _sorted_keys(s)}
+            try:
+                return type(s)((k, packed[k]) for k in s)
+            except TypeError:
+                return {k: packed[k] for k in s}
+        if _is_namedtuple(s):
+            return type(s)(*[pack(v) for v in s])
+        if isinstance(s, (list, tuple)):
+            return type(s)(pack(v) for v in s)
+        return next(it)
+
+    return pack(structure)
+
+
+def map_structure(fn, structure):
+    return pack_sequence_as(structure, [fn(x) for x in flatten(structure)])

@@ -1,0 +1,3 @@
+"""tg.autodiff: the autodiff API (TensorFlow's tf.autodiff)."""
+from .forward import ForwardAccumulator  # noqa: F401
+from .tape import GradientTape  # noqa: F401

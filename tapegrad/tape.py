@@ -1,0 +1,236 @@
+"""GradientTape: the context manager in front of the compiled tape (tapegrad._tape.Tape).
+
+This file does what is per call, not per op: the tape stack, watching, nests of targets
+and sources, output gradients, unconnected gradients, jacobians. Recording and the
+reverse sweep are compiled."""
+import contextlib
+import enum
+import warnings
+
+import numpy as np
+
+from . import _nest
+from . import _tape
+from ._tape import Tensor, Variable
+
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradient` gives for a source the target does not depend on."""
+    NONE = "none"
+    ZERO = "zero"
+
+
+_ONE_CALL = ("A non-persistent GradientTape can only be used to compute one set of "
+             "gradients (or jacobians)")
+
+
+def _unconnected(value):
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}; expected "
+                         f"'none', 'zero' or a tg.UnconnectedGradients member") from None
+
+
+def _is_tensor(x):
+    return isinstance(x, (Tensor, Variable))
+
+
+class GradientTape:
+    """Records operations for automatic differentiation, as tf.GradientTape.
+
+    Trainable variables read inside the context are watched automatically (unless
+    `watch_accessed_variables=False`); tensors through `watch`. `gradient` answers once,
+    or any number of times with `persistent=True`."""
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = bool(persistent)
+        self._watch_accessed_variables = bool(watch_accessed_variables)
+        self._tape = None
+        self._recording = False
+        self._watched = ()   # what watched_variables() answers once the record is gone
+
+    # the context --------------------------------------------------------------------
+
+    def __enter__(self):
+        self._push_tape()
+        return self
+
+    def __exit__(self, typ, value, traceback):
+        if self._recording:
+            self._pop_tape()
+
+    def _push_tape(self):
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to "
+                             "re-enter an already-active tape.")
+        if self._tape is None:
+            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables)
+        self._tape.start()
+        self._recording = True
+
+    def _pop_tape(self):
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        self._tape.stop()
+        self._recording = False
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Temporarily stop recording operations on this tape."""
+        if not self._recording:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        self._pop_tape()
+        try:
+            yield
+        finally:
+            self._push_tape()
+
+    def reset(self):
+        """Clear all information stored in this tape (recording goes on if it was on)."""
+        recording = self._recording
+        if recording:
+            self._pop_tape()
+        self._tape = None
+        self._watched = ()
+        if recording:
+            self._push_tape()
+
+    # watching -----------------------------------------------------------------------
+
+    def watch(self, tensor):
+        """Ensure `tensor` (a Tensor, a Variable, or a nest of them) is traced."""
+        if self._tape is None:
+            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables)
+        for t in _nest.flatten(tensor):
+            if not _is_tensor(t):
+                raise ValueError(f"Passed in object of type {type(t)}, not tg.Tensor or "
+                                 f"tg.Variable")
+            self._tape.watch(t)
+
+    def watched_variables(self):
+        """The variables this tape watches, in order of first use."""
+        if self._tape is not None:
+            self._watched = self._tape.watched_variables()
+        return self._watched
+
+    # gradients ----------------------------------------------------------------------
+
+    def _begin_call(self):
+        if self._tape is None:
+            raise RuntimeError(_ONE_CALL)
+        if self._recording:
+            if not self._persistent:
+                self._pop_tape()
+            else:
+                warnings.warn("Calling GradientTape.gradient on a persistent tape inside "
+                              "its context is significantly less efficient than calling "
+                              "it outside the context (it causes the gradient ops to be "
+                              "recorded on the tape, leading to increased CPU and memory "
+                              "usage). Only call GradientTape.gradient inside the context "
+                              "if you actually want to trace the gradient in order to "
+                              "compute higher order derivatives.", stacklevel=3)
+
+    def _end_call(self):
+        if not self._persistent:
+            self._watched = self._tape.watched_variables()
+            self._tape = None
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """The gradient of the sum of `target` (a tensor or nest) with respect to each
+        of `sources` (a nest), packed like `sources`."""
+        self._begin_call()
+        unconnected = _unconnected(unconnected_gradients)
+        flat_targets = _nest.flatten(target)
+        for t in flat_targets:
+            if not _is_tensor(t):
+                raise TypeError(f"gradient: target must be a Tensor, a Variable or a nest of "
+                                f"them, got {type(t).__name__}: {t!r}")
+        flat_sources = _nest.flatten(sources)
+        for s in flat_sources:
+            if not _is_tensor(s):
+                raise ValueError(f"gradient: sources must be Tensors or Variables (or a nest "
+                                 f"of them), got {type(s).__name__}: {s!r}")
+            if s.dtype.kind != "f":
+                warnings.warn(f"The dtype of the source tensor must be floating (e.g. "
+                              f"tg.float32) when calling GradientTape.gradient, got "
+                              f"{s.dtype.name}", stacklevel=2)
+        seeds = self._seeds(flat_targets, output_gradients)
+        try:
+            grads = self._tape.gradient(flat_targets, flat_sources, seeds)
+        finally:
+            self._end_call()
+        if unconnected is UnconnectedGradients.ZERO:
+            grads = [_tape.zeros_like(s) if g is None else g
+                     for g, s in zip(grads, flat_sources)]
+        return _nest.pack_sequence_as(sources, grads)
+
+    @staticmethod
+    def _seeds(flat_targets, output_gradients):
+        if output_gradients is None:
+            return [None] * len(flat_targets)
+        flat = _nest.flatten(output_gradients)
+        if len(flat) != len(flat_targets):
+            raise ValueError(f"output_gradients: expected one per target ({len(flat_targets)}"
+                             f"), got {len(flat)}")
+        seeds = []
+        for og, t in zip(flat, flat_targets):
+            if og is None:
+                seeds.append(None)
+                continue
+            og = _tape.convert_to_tensor(og, dtype=t.dtype)
+            if tuple(og.shape) != tuple(t.shape):
+                raise ValueError(f"output_gradients: shape {tuple(og.shape)} does not match "
+                                 f"the target's shape {tuple(t.shape)}")
+            seeds.append(og)
+        return seeds
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """d target / d source for each source: shape target.shape + source.shape."""
+        self._begin_call()
+        unconnected = _unconnected(unconnected_gradients)
+        if not _is_tensor(target):
+            raise TypeError(f"jacobian: target must be a Tensor or Variable, got "
+                            f"{type(target).__name__}")
+        flat_sources = _nest.flatten(sources)
+        for s in flat_sources:
+            if not _is_tensor(s):
+                raise ValueError(f"jacobian: sources must be Tensors or Variables, got "
+                                 f"{type(s).__name__}")
+        try:
+            rows = self._tape.jacobian(target, flat_sources)
+        finally:
+            self._end_call()
+        tshape = tuple(target.shape)
+        out = []
+        for r, s in zip(rows, flat_sources):
+            if r is None:
+                out.append(_tape.zeros(tshape + tuple(s.shape), s.dtype)
+                           if unconnected is UnconnectedGradients.ZERO else None)
+            else:
+                out.append(r)
+        return _nest.pack_sequence_as(sources, out)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example jacobians: target [b, y...], source [b, x...] -> [b, y..., x...]."""
+        tshape, sshape = tuple(target.shape), tuple(source.shape)
+        if len(tshape) < 1:
+            raise ValueError(f"batch_jacobian: target must have rank at least 1, got shape "
+                             f"{tshape}")
+        if len(sshape) < 1:
+            raise ValueError(f"batch_jacobian: source must have rank at least 1, got shape "
+                             f"{sshape}")
+        if tshape[0] != sshape[0]:
+            raise ValueError(f"batch_jacobian: need first dimension of target shape {tshape} "
+                             f"and source shape {sshape} to match.")
+        j = self.jacobian(target, source, unconnected_gradients=unconnected_gradients)
+        if j is None:
+            return None
+        idx = np.arange(tshape[0])
+        # j has shape [b, y..., b, x...]: bring the two batch axes first, keep their diagonal
+        moved = _tape.transpose(j, [0, len(tshape)] + list(range(1, len(tshape)))
+                                + list(range(len(tshape) + 1, len(tshape) + len(sshape))))
+        return moved[idx, idx]
