@@ -36,6 +36,19 @@ def _is_tensor(x):
     return isinstance(x, (Tensor, Variable))
 
 
+def _check_tensors(flat, what):
+    """Targets and sources must be tensors. The classes are TensorFlow's: None is a
+    TypeError, another object an AttributeError (TensorFlow reads its `dtype`)."""
+    for x in flat:
+        if x is None:
+            raise TypeError(f"gradient: `{what}` must be Tensors or Variables (or a nest of "
+                            f"them), got None")
+        if not _is_tensor(x):
+            raise AttributeError(f"gradient: `{what}` must be Tensors or Variables (or a "
+                                 f"nest of them), got a {type(x).__module__}."
+                                 f"{type(x).__name__}: {x!r}")
+
+
 class GradientTape:
     """Records operations for automatic differentiation, as tf.GradientTape.
 
@@ -142,16 +155,14 @@ class GradientTape:
         of `sources` (a nest), packed like `sources`."""
         self._begin_call()
         unconnected = _unconnected(unconnected_gradients)
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of "
+                            "Tensors or Variables to be differentiated, but received None.")
         flat_targets = _nest.flatten(target)
-        for t in flat_targets:
-            if not _is_tensor(t):
-                raise TypeError(f"gradient: target must be a Tensor, a Variable or a nest of "
-                                f"them, got {type(t).__name__}: {t!r}")
+        _check_tensors(flat_targets, "target")
         flat_sources = _nest.flatten(sources)
+        _check_tensors(flat_sources, "sources")
         for s in flat_sources:
-            if not _is_tensor(s):
-                raise ValueError(f"gradient: sources must be Tensors or Variables (or a nest "
-                                 f"of them), got {type(s).__name__}: {s!r}")
             if s.dtype.kind != "f":
                 warnings.warn(f"The dtype of the source tensor must be floating (e.g. "
                               f"tg.float32) when calling GradientTape.gradient, got "

@@ -142,14 +142,20 @@ def _fwd_jacobian(f, arrays, i):
 
 
 def _vjp(f, xs, seeds, tape_cls):
-    """Inner gradient: sum over outputs of <y, seed> differentiated w.r.t. all xs."""
+    """Inner gradient: sum over outputs of <y, seed> differentiated w.r.t. all xs.
+
+    IndexedSlices are densified (a recorded op, so outer tapes see through it)."""
     tg = _tg()
     with tape_cls() as tape:
         tape.watch(xs)
         y = f(*xs)
     if isinstance(y, (list, tuple)):
-        return tape.gradient(list(y), xs, output_gradients=[tg.constant(s) for s in seeds])
-    return tape.gradient(y, xs, output_gradients=tg.constant(seeds[0]))
+        gs = tape.gradient(list(y), xs, output_gradients=[tg.constant(s) for s in seeds])
+    else:
+        gs = tape.gradient(y, xs, output_gradients=tg.constant(seeds[0]))
+    return [tg.convert_to_tensor(g) if all(hasattr(g, a) for a in
+                                           ('values', 'indices', 'dense_shape')) else g
+            for g in gs]
 
 
 def _second_order(f, arrays, seeds, mode):

@@ -178,6 +178,15 @@ cdef class Tape:
         tslots = [slot_on(t, self.id) if isinstance(t, _Tracked) else -1 for t in targets]
         sslots = [slot_on(s, self.id) for s in sources]
         res = Sweep(self, rec).run(tslots, targets, seeds, sslots)
+        # A target that is itself a source passes its seed through, watched or not
+        # (TensorFlow matches them by identity: gradient(x, x) is ones).
+        for i, t in enumerate(targets):
+            if tslots[i] >= 0:
+                continue
+            for j, src in enumerate(sources):
+                if src is t:
+                    seed = seeds[i] if seeds[i] is not None else ones_like_t(t)
+                    res[j] = seed if res[j] is None else binary(OP_ADD, res[j], seed)
         if not self.persistent:
             self.used = True
             self._free()
@@ -305,7 +314,8 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
         nd.aux = -1
         if several:
             nd.aux = len(tape.saved)
-            tape.saved.append((scalar_ins(op, a, b, va, vb, out._k), None, (), None))
+            tape.saved.append((scalar_ins(op, a, b, va, vb, out._k),
+                               out if (<OpDef>OPS[op]).needs_out else None, (), None))
     if st.accs:
         push_tangent(op, scalar_ins(op, a, b, va, vb, out._k), out, (), st)
 
@@ -419,7 +429,7 @@ cdef class Sweep:
         cdef double* sadj = self.sadj
         cdef unsigned char* slotk = tape.slotk
         cdef bint keep = tape.persistent
-        cdef tuple grads, ins, rec
+        cdef tuple grads, ins, rec, attrs
         cdef Tensor gt
 
         # 1. which slots depend on a source (forward over all nodes, in C)
@@ -472,11 +482,16 @@ cdef class Sweep:
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]
                 ins = rec[0]
+                out = rec[1]
+                attrs = rec[2]
             else:
-                rec = None
                 ins = self.revive(nd)
-            grads = call_vjp(nd.op, gt, ins, rec[1] if rec is not None else None,
-                             rec[2] if rec is not None else ())
+                out = None
+                if (<OpDef>OPS[nd.op]).needs_out:
+                    out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
+                                          slotk[nd.out])
+                attrs = ()
+            grads = call_vjp(nd.op, gt, ins, out, attrs)
             for j in range(len(ins)):
                 s = slots[j]
                 if s >= 0 and reach[s] and grads[j] is not None:

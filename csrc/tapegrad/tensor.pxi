@@ -325,14 +325,14 @@ cdef class Variable(_Tracked):
     cdef Tensor _converted(self, value, str what):
         cdef Tensor t
         if type(value) is Tensor or isinstance(value, Variable):
-            t = to_tensor(value)
-            if dtype_of(t) != dtype_of(self._value):
-                raise InvalidArgumentError(
-                    f"{what}: cannot assign a {dtype_of(t).name} value to the "
-                    f"{dtype_of(self._value).name} variable '{self.name}'")
+            t = to_tensor(value, dtype_of(self._value))
         else:
             t = wrap(array_as(value, dtype_of(self._value)))
         if shape_of(t) != shape_of(self._value):
+            if what != "assign":   # TensorFlow's classes: a kernel error for the updates
+                raise InvalidArgumentError(
+                    f"Cannot update variable with shape {list(shape_of(self._value))} using "
+                    f"a Tensor with shape {list(shape_of(t))}, shapes must be equal.")
             raise ValueError(
                 f"Cannot {what} to variable '{self.name}': shape mismatch. The variable "
                 f"shape {shape_of(self._value)}, and the value shape {shape_of(t)} "
