@@ -4,7 +4,7 @@ One table, OPS, one line per op: add a line to cover a new op. Each line gives
   name      test id
   fn        tapegrad function of tensors (keyword arguments come from the case)
   ref       the same function in NumPy (None: fn itself applied to ndarrays,
-            for operator lambdas such as `a + 2.5`)
+            for operator lambdas such as `a + 0.1`)
   cases     list of (input shapes, kwargs); UNARY/BINARY/... below
   domain    input generator(s) (rng, shape) -> float64 array: one, or one per input
   smooth    False for ops with kinks (no second-order check)
@@ -123,25 +123,27 @@ OPS = [
     E('math.divide',    tg.math.divide,                            np.divide,                       BINARY, (real, nonzero)),
     E('math.pow',       tg.math.pow,                               np.power,                        BINARY, (pos, real)),
     E('pow(a, 3.0)',    lambda a: tg.pow(a, 3.0),                  lambda a: a ** 3,                UNARY),
+    E('pow(a, 1.3)',    lambda a: tg.pow(a, 1.3),                  lambda a: a ** 1.3,              UNARY, pos),
     E('a + b',          lambda a, b: a + b,                        None,                            BINARY),
     E('a - b',          lambda a, b: a - b,                        None,                            BINARY),
     E('a * b',          lambda a, b: a * b,                        None,                            BINARY),
     E('a / b',          lambda a, b: a / b,                        None,                            BINARY, (real, nonzero)),
     E('a ** b',         lambda a, b: a ** b,                       None,                            BINARY, (pos, real)),
     E('-a',             lambda a: -a,                              None,                            UNARY),
-    E('a + 2.5',        lambda a: a + 2.5,                         None,                            UNARY),
-    E('2.5 + a',        lambda a: 2.5 + a,                         None,                            UNARY),
-    E('a - 2.5',        lambda a: a - 2.5,                         None,                            UNARY),
-    E('2.5 - a',        lambda a: 2.5 - a,                         None,                            UNARY),
-    E('a * 1.5',        lambda a: a * 1.5,                         None,                            UNARY),
+    E('a + 0.1',        lambda a: a + 0.1,                         None,                            UNARY),
+    E('0.1 + a',        lambda a: 0.1 + a,                         None,                            UNARY),
+    E('a - 0.3',        lambda a: a - 0.3,                         None,                            UNARY),
+    E('0.3 - a',        lambda a: 0.3 - a,                         None,                            UNARY),
+    E('a * 1.1',        lambda a: a * 1.1,                         None,                            UNARY),
     E('3 * a',          lambda a: 3 * a,                           None,                            UNARY),
-    E('a / 1.5',        lambda a: a / 1.5,                         None,                            UNARY),
-    E('1.5 / a',        lambda a: 1.5 / a,                         None,                            UNARY, nonzero),
+    E('a / 0.7',        lambda a: a / 0.7,                         None,                            UNARY),
+    E('1.7 / a',        lambda a: 1.7 / a,                         None,                            UNARY, nonzero),
     E('a ** 2',         lambda a: a ** 2,                          None,                            UNARY),
     E('a ** 3.0',       lambda a: a ** 3.0,                        None,                            UNARY),
     E('a ** 0.5',       lambda a: a ** 0.5,                        None,                            UNARY, pos),
-    E('a ** -1.5',      lambda a: a ** -1.5,                       None,                            UNARY, pos),
-    E('2.0 ** a',       lambda a: 2.0 ** a,                        None,                            UNARY),
+    E('a ** -1.3',      lambda a: a ** -1.3,                       None,                            UNARY, pos),
+    E('2.2 ** a',       lambda a: 2.2 ** a,                        None,                            UNARY),
+    E('3 - a',          lambda a: 3 - a,                           None,                            UNARY),
     E('a * a',          lambda a: a * a,                           None,                            UNARY),
     Op('a + ndarray',   lambda a: a + like(a, C34),                None,                            shapes([(3, 4)], [(1, 4)], [()])),
     Op('ndarray + a',   lambda a: like(a, C34) + a,                None,                            shapes([(3, 4)], [(3, 1)], [()])),

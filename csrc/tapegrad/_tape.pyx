@@ -10,7 +10,8 @@ that every call between them is a C call:
 - forward.pxi   Accumulator: forward-mode tangents
 - scalar.pxi    unboxed scalar math: forward values and local partials, in C
 - dispatch.pxi  how an op runs: convert, compute, record
-- rules.pxi     the op table: each op's forward, VJP and JVP, in tapegrad's own ops
+- rules.pxi     the op table: each op's forward, VJP and JVP
+- twins.pxi     NumPy forwards, and the NumPy twins of the ops that rules call
 - ops.pxi       the public op functions
 """
 cimport cython
@@ -34,5 +35,6 @@ include "tape.pxi"
 include "forward.pxi"
 include "scalar.pxi"
 include "dispatch.pxi"
+include "twins.pxi"
 include "rules.pxi"
 include "ops.pxi"
