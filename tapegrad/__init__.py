@@ -18,6 +18,7 @@ from ._tape import (
     constant, convert_to_tensor, zeros, ones, zeros_like, ones_like, fill,
 )
 from .tape import GradientTape, UnconnectedGradients
+from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff
 
 float16 = _np.dtype("float16")

@@ -15,11 +15,13 @@
 
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
-          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False):
+          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
+          bint tensors=False):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
     od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
+    od.tensors = tensors
     OPS[code] = od
 
 
@@ -55,6 +57,9 @@ cdef tuple call_vjp(int op, bint raw, object g, tuple ins, object out, tuple att
     array too), else on the Tensors with tapegrad's ops."""
     cdef OpDef od = OPS[op]
     cdef Tensor x
+    if raw and od.tensors:
+        grads = call_vjp(op, False, wrap(g), ins, out, attrs)
+        return tuple([val(as_input(gj)) if gj is not None else None for gj in grads])
     if raw:
         ns = NP
         xs = tuple([val(x) if x is not None else None for x in ins])
@@ -245,3 +250,12 @@ defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
       lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key))
 defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)
 defop(OP_CONCAT,       "concat",       "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp)
+
+# User-defined gradients: one node per output of the decorated function, whose VJP calls
+# the user's gradient function with this output's gradient (zeros for the others).
+def _custom_vjp(tg, g, *rest):
+    grad_fn, k, templates = rest[-3:]
+    upstream = [g if j == k else tg.zeros_like(t) for j, t in enumerate(templates)]
+    return tuple(grad_fn(*upstream))
+
+defop(OP_CUSTOM, "custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)
