@@ -445,6 +445,7 @@ cdef class Sweep:
         cdef unsigned char* slotk = tape.slotk
         cdef bint keep = self.keep
         cdef tuple grads, ins, rec, attrs
+        cdef unsigned long long need
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -505,7 +506,12 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           slotk[nd.out])
                 attrs = ()
-            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs)
+            need = 0
+            for j in range(min(len(slots), 64)):
+                s = slots[j]
+                if s >= 0 and reach[s]:
+                    need |= 1ULL << j
+            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs, need)
             for j in range(len(ins)):
                 s = slots[j]
                 if s >= 0 and reach[s] and grads[j] is not None:
