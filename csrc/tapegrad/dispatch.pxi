@@ -101,9 +101,15 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
                 raise InvalidArgumentError(
                     f"{od.name}: expected a floating-point tensor, got {dtype_of(x).name} "
                     f"[Op:{od.tf_name}]")
-    args = [val(x) if x is not None else None for x in ins]
     try:
-        r = od.fwd(*args, *attrs)
+        if len(ins) == 2 and not attrs and op != OP_MATMUL:
+            r = od.fwd(val(<Tensor>ins[0]), val(<Tensor>ins[1]))
+        elif len(ins) == 1 and not attrs:
+            r = od.fwd(val(<Tensor>ins[0]))
+        elif op == OP_MATMUL and not attrs[0] and not attrs[1]:
+            r = np_matmul(val(<Tensor>ins[0]), val(<Tensor>ins[1]))
+        else:
+            r = od.fwd(*[val(x) if x is not None else None for x in ins], *attrs)
     except ValueError as e:
         if len(ins) >= 2 and "broadcast" in str(e):
             raise InvalidArgumentError(

@@ -12,6 +12,7 @@ cdef object NP_F32 = np.float32
 cdef object NP_F64 = np.float64
 cdef object ndarray = np.ndarray
 cdef object np_generic = np.generic
+cdef object np_matmul = np.matmul
 
 
 cdef inline int kind_of(object dtype):
