@@ -132,6 +132,7 @@ cdef Tensor like(object value, Tensor other):
 
 # Tensor ----------------------------------------------------------------------------------
 
+@cython.no_gc
 cdef class _Tracked:
     """Operators shared by Tensor and Variable; each is the op of the same name."""
     __array_priority__ = 100
@@ -220,6 +221,9 @@ def _numpy_text(value, is_repr):
     return "\n" + text if "\n" in text else text
 
 
+# No cyclic GC: a tensor's fields (an ndarray, slots, tangents) never lead back to it,
+# and skipping the GC's bookkeeping makes tensors cheaper to make and free.
+@cython.no_gc
 @cython.final
 cdef class Tensor(_Tracked):
     """An immutable multidimensional value, as TensorFlow's eager Tensor.
@@ -263,6 +267,7 @@ cdef class Tensor(_Tracked):
 
 # Variable --------------------------------------------------------------------------------
 
+@cython.no_gc
 cdef class Variable(_Tracked):
     """A mutable tensor-valued state, as TensorFlow's tf.Variable.
 
