@@ -11,7 +11,10 @@ that every call between them is a C call:
 - scalar.pxi    unboxed scalar math: forward values and local partials, in C
 - dispatch.pxi  how an op runs: convert, compute, record
 - rules.pxi     the op table: each op's forward, VJP and JVP, in tapegrad's own ops
-- ops.pxi       the public op functions
+                (elementwise, matmul, sum and mean, core shapes), continued by kind in
+                rules_reduce.pxi, rules_shape.pxi and rules_linalg.pxi
+- ops.pxi       the public op functions, continued by kind in ops_math.pxi,
+                ops_reduce.pxi, ops_shape.pxi and ops_linalg.pxi
 """
 cimport cython
 cimport numpy as cnp
@@ -35,4 +38,11 @@ include "forward.pxi"
 include "scalar.pxi"
 include "dispatch.pxi"
 include "rules.pxi"
+include "rules_reduce.pxi"
+include "rules_shape.pxi"
+include "rules_linalg.pxi"
 include "ops.pxi"
+include "ops_math.pxi"
+include "ops_reduce.pxi"
+include "ops_shape.pxi"
+include "ops_linalg.pxi"

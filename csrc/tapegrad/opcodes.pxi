@@ -17,6 +17,11 @@ cdef enum:
     # shapes and dtypes
     OP_RESHAPE, OP_TRANSPOSE, OP_BROADCAST_TO, OP_CAST, OP_GETITEM, OP_SCATTER_ADD
     OP_STACK, OP_CONCAT
+    # added with the op library (rules_*.pxi)
+    OP_ERF
+    OP_MAX, OP_MIN, OP_PROD, OP_LOGSUMEXP, OP_CUMSUM, OP_CUMPROD
+    OP_TILE, OP_PAD
+    OP_EINSUM, OP_INV, OP_DET, OP_LOGABSDET, OP_SOLVE, OP_CHOLESKY
     N_OPS
 
 

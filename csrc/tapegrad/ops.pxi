@@ -120,6 +120,18 @@ cdef object norm_axis(object axis, int ndim, str op):
     return tuple(sorted(set(out)))
 
 
+cdef int norm_one_axis(object axis, int ndim, str op) except -1:
+    """A single axis in [-ndim, ndim) as a non-negative int (scans, argmax, gather ...)."""
+    if isinstance(axis, _Tracked):
+        axis = np.asarray(axis).item()
+    if isinstance(axis, (bool, float)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise InvalidArgumentError(f"{op}: Expected axis in the range [{-ndim}, {ndim}), "
+                                   f"but got {axis}")
+    return int(axis) % ndim
+
+
 cdef object reduce(int op, object input_tensor, object axis, object keepdims, str name):
     cdef Tensor t = as_input(input_tensor)
     return apply(op, (t,), (norm_axis(axis, len(shape_of(t)), name), bool(keepdims)))
