@@ -430,7 +430,9 @@ def measure(fn, block, samples, min_time):
     one = time.perf_counter() - t0
     number = max(1, int(min_time / max(one, 1e-9)))
     times = []
-    for _ in range(samples):
+    if number == 1:                 # a slow call: the calibration call is a sample
+        times.append(one)
+    while len(times) < samples:
         gc.collect()
         t0 = time.perf_counter()
         for _ in range(number):

@@ -179,6 +179,7 @@ def compare_check(workload, ref, got):
 # --------------------------------------------------------------------- main
 
 def main():
+    global THREADS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
@@ -189,7 +190,7 @@ def main():
                     help="libraries, comma separated: %s" % ",".join(ALL_LIBS))
     ap.add_argument("--rounds", type=int, default=None, help="rounds (default 5, quick 2)")
     ap.add_argument("--samples", type=int, default=None,
-                    help="timed samples per round (default 5, quick 2)")
+                    help="timed samples per round (default 3, quick 2)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="seconds per sample (a sample repeats a call until this; default 0.05)")
     ap.add_argument("--python", action="append", default=[], metavar="LIB=PATH",
@@ -197,14 +198,18 @@ def main():
     ap.add_argument("--tapegrad-standin", default=None, metavar="MODULE",
                     help="developers only: run the tapegrad column with this module "
                          "(e.g. tensorflow) while tapegrad is not installable")
+    ap.add_argument("--threads", type=int, default=THREADS,
+                    help="thread limit for every library (default 2); on a loaded "
+                         "machine multi-threaded peers (PyTorch's OpenMP) can stall")
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--png", default=os.path.join(HERE, "relative_to_numpy.png"))
     ap.add_argument("--no-plot", action="store_true")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per worker process")
     a = ap.parse_args()
 
+    THREADS = a.threads
     rounds = a.rounds or (2 if a.quick else 5)
-    samples = a.samples or (2 if a.quick else 5)
+    samples = a.samples or (2 if a.quick else 3)
     min_time = a.min_time or (0.01 if a.quick else 0.05)
     chain_ops = 100_000 if a.quick else None
 
@@ -241,6 +246,8 @@ def main():
                  if k in os.environ}
     if notes_env:
         print("note: set in the environment (left alone): %s" % notes_env)
+    load0 = os.getloadavg()
+    print("load average at start: %.2f %.2f %.2f (the machine may be shared)" % load0)
     print("rounds %d x samples %d (>= %.0f ms each); workloads: %s"
           % (rounds, samples, min_time * 1e3, ",".join(timed + memory)))
 
@@ -400,12 +407,14 @@ def main():
             print("  " + m)
     for (lib, w), e in sorted(errors.items()):
         print("ERROR %s/%s: %s" % (lib, w, e.splitlines()[0][:300]))
-    print("total %.0f s" % (time.time() - t_start))
+    load1 = os.getloadavg()
+    print("load average at end: %.2f %.2f %.2f; total %.0f s" % (load1 + (time.time() - t_start,)))
 
     out = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": mach, "threads": THREADS, "numpy_show_config": np_cfg,
-        "env_notes": notes_env,
+        "env_notes": notes_env, "loadavg_start": load0, "loadavg_end": load1,
+        "duration_s": time.time() - t_start,
         "options": {"rounds": rounds, "samples": samples, "min_time_s": min_time,
                     "quick": a.quick, "tapegrad_standin": a.tapegrad_standin,
                     "ce_form": ce_form, "memory_chain_ops_override": chain_ops},

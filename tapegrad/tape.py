@@ -168,6 +168,11 @@ class GradientTape:
                               f"tg.float32) when calling GradientTape.gradient, got "
                               f"{s.dtype.name}", stacklevel=2)
         seeds = self._seeds(flat_targets, output_gradients)
+        if output_gradients is not None:
+            # a None entry among given output gradients: that target contributes nothing
+            kept = [i for i, s in enumerate(seeds) if s is not None]
+            flat_targets = [flat_targets[i] for i in kept]
+            seeds = [seeds[i] for i in kept]
         try:
             grads = self._tape.gradient(flat_targets, flat_sources, seeds)
         finally:

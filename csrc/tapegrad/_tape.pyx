@@ -10,9 +10,10 @@ that every call between them is a C call:
 - forward.pxi   Accumulator: forward-mode tangents
 - scalar.pxi    unboxed scalar math: forward values and local partials, in C
 - dispatch.pxi  how an op runs: convert, compute, record
-- rules.pxi     the op table: each op's forward, VJP and JVP, in tapegrad's own ops
-                (elementwise, matmul, sum and mean, core shapes), continued by kind in
-                rules_reduce.pxi, rules_shape.pxi and rules_linalg.pxi
+- twins.pxi     NumPy forwards, and the NumPy twins of the ops that rules call
+- rules.pxi     the op table: each op's forward, VJP and JVP (elementwise, matmul, sum
+                and mean, core shapes), continued by kind in rules_reduce.pxi,
+                rules_shape.pxi and rules_linalg.pxi (each with its NumPy twins)
 - ops.pxi       the public op functions, continued by kind in ops_math.pxi,
                 ops_reduce.pxi, ops_shape.pxi and ops_linalg.pxi
 """
@@ -37,6 +38,7 @@ include "tape.pxi"
 include "forward.pxi"
 include "scalar.pxi"
 include "dispatch.pxi"
+include "twins.pxi"
 include "rules.pxi"
 include "rules_reduce.pxi"
 include "rules_shape.pxi"
@@ -46,3 +48,7 @@ include "ops_math.pxi"
 include "ops_reduce.pxi"
 include "ops_shape.pxi"
 include "ops_linalg.pxi"
+
+# tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
+# last, when every op file has defined its ops
+TG = SimpleNamespace(**{name: globals()[name] for name in vars(NP)})

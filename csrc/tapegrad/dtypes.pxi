@@ -83,10 +83,14 @@ cdef bint _holds_numpy(object value):
 
 cdef object array_as(object value, object dtype):
     """A fresh ndarray of `value` converted to `dtype`, refusing lossy conversions the
-    way TensorFlow does (a float to an integer dtype, a number to bool)."""
-    a = value if isinstance(value, ndarray) else default_array(value)
+    way TensorFlow does (a float to an integer dtype, a number to bool). Python values
+    go through NumPy's exact defaults (float64, int64), never through float32."""
+    if value is None:
+        raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                         "(<class 'NoneType'>) to a Tensor.")
+    a = value if isinstance(value, ndarray) else np.asarray(value)
     if a.dtype == dtype:
-        return np.array(a, copy=True) if a is value else a
+        return np.array(a, copy=True)
     src, dst = a.dtype.kind, dtype.kind
     if (src == "f" and dst in "iub") or (src in "iuf" and dst == "b") or src not in "iufb":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")

@@ -40,3 +40,5 @@ cdef class OpDef:
 
 
 cdef list OPS = [None] * N_OPS
+cdef object NP   # the NumPy twins of the ops rules call (twins.pxi)
+cdef object TG   # tapegrad's ops under the same names (twins.pxi)

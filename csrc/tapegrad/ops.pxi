@@ -205,7 +205,8 @@ def cast(x, dtype, name=None):
     return apply(OP_CAST, (t,), (dtype,))
 
 
-def _scatter_add(g, shape, key):
+def scatter_add(g, shape, key):
+    """Zeros of `shape` with g added at `key` (the gradient of indexing)."""
     return apply(OP_SCATTER_ADD, (as_input(g),), (tuple(shape), key))
 
 
@@ -330,3 +331,4 @@ def _wrap_array(a):
 def _active_recording():
     """Whether any tape or accumulator records in this thread."""
     return active_state() is not None
+

@@ -247,7 +247,7 @@ def tensor_scatter_nd_add(tensor, indices, updates, name=None):
     cdef Tensor t = as_input(tensor)
     cdef Tensor u = like(updates, t)
     key = scatter_key(t, indices, u, "TensorScatterAdd")
-    return t + _scatter_add(u, shape_of(t), key)
+    return t + scatter_add(u, shape_of(t), key)
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
@@ -258,7 +258,7 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     key = scatter_key(t, indices, u, "TensorScatterUpdate")
     hit = np.zeros(shape_of(t), bool)
     hit[key] = True
-    return where(wrap(hit), _scatter_add(u, shape_of(t), key), t)
+    return where(wrap(hit), scatter_add(u, shape_of(t), key), t)
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):

@@ -1,12 +1,12 @@
 # The op table, shapes: tile and constant pad. (Other shape ops are compositions of
 # reshape, getitem and scatter_add: see ops_shape.pxi.)
 
-def _tile_vjp(g, x, y, multiples):
+def _tile_vjp(tg, g, x, y, multiples):
     # y viewed as (m0, d0, m1, d1, ...): sum over the copies
     inter = []
     for m, d in zip(multiples, x.shape):
         inter += [m, d]
-    return reduce_sum(reshape(g, inter), tuple(range(0, 2 * len(multiples), 2)))
+    return tg.reduce_sum(tg.reshape(g, inter), tuple(range(0, 2 * len(multiples), 2)))
 
 def _pad_np(a, paddings, value):
     return np.pad(a, paddings, mode="constant", constant_values=value)
@@ -16,8 +16,11 @@ def _unpad(g, paddings):
 
 
 defop(OP_TILE, "tile", "Tile", 1, np.tile, _tile_vjp,
-      lambda t, x, y, multiples: tile(t, multiples))
+      lambda tg, t, x, y, multiples: tg.tile(t, multiples))
 # pad: attributes (paddings as ((before, after), ...), the constant)
 defop(OP_PAD,  "pad",  "PadV2", 1, _pad_np,
-      lambda g, x, y, paddings, value: _unpad(g, paddings),
-      lambda t, x, y, paddings, value: apply(OP_PAD, (as_input(t),), (paddings, 0)))
+      lambda tg, g, x, y, paddings, value: _unpad(g, paddings),
+      lambda tg, t, x, y, paddings, value: tg.pad(t, paddings))
+
+# NumPy twins of the ops these rules call through tg
+vars(NP).update(tile=np.tile, pad=np.pad)

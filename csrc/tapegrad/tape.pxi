@@ -329,9 +329,10 @@ cdef tuple scalar_ins(int op, Tensor a, Tensor b, double va, double vb, int k):
 @cython.final
 cdef class Sweep:
     """One reverse sweep over a tape: adjoints per slot, as C doubles for unboxed scalar
-    slots and as arrays (accumulated in place into buffers the sweep owns) for the rest.
-    With `rec`, some tape or accumulator is watching the sweep itself (higher order), so
-    every adjoint is a Tensor and every step runs through the ops, which record it."""
+    slots and as arrays (accumulated in place into buffers the sweep owns) for the rest,
+    the rules running on arrays with the NumPy twins. With `rec`, some tape or
+    accumulator is watching the sweep itself (higher order), so every adjoint is a Tensor
+    and every rule runs on tapegrad's ops, which record it."""
     cdef Tape tape
     cdef bint rec
     cdef int n
@@ -356,39 +357,47 @@ cdef class Sweep:
         free(self.has)
         free(self.reach)
 
-    cdef void add(self, int s, Tensor g) except *:
-        """Accumulate `g` into the adjoint of slot s."""
+    cdef void add(self, int s, object g) except *:
+        """Accumulate g into the adjoint of slot s: g is a Tensor in a recorded sweep,
+        else an array or NumPy scalar (or a C double, for an unboxed scalar slot)."""
         cdef object old
-        if not self.rec and self.tape.slotk[s] != K_ARRAY:
-            v = g._s if g._k else float(g._a)
-            if self.tape.slotk[s] == K_F32:
-                self.sadj[s] = <float>(self.sadj[s] + v)
-            else:
-                self.sadj[s] += v
+        cdef double v
+        if self.rec:
+            g = as_input(g)
+            self.oadj[s] = g if not self.has[s] else binary(OP_ADD, self.oadj[s], g)
+            self.has[s] = 1
+        elif self.tape.slotk[s] != K_ARRAY:
+            v = g
+            self.sadj[s] = round_k(self.sadj[s] + v, self.tape.slotk[s])
             self.has[s] = 1
         elif not self.has[s]:
             self.oadj[s] = g
             self.has[s] = 1
-        elif self.rec:
-            self.oadj[s] = binary(OP_ADD, self.oadj[s], g)
         elif self.has[s] == 2:
             old = self.oadj[s]
-            np.add(old, val(g), out=old)
+            np.add(old, g, out=old)
         else:
-            self.oadj[s] = np.add(val(<Tensor>self.oadj[s]), val(g))
-            self.has[s] = 2
+            old = np.add(self.oadj[s], g)
+            self.oadj[s] = old
+            self.has[s] = 2 if type(old) is ndarray else 1
 
-    cdef Tensor get(self, int s):
-        """The adjoint of slot s as a Tensor."""
-        cdef object o
-        if not self.rec and self.tape.slotk[s] != K_ARRAY:
-            return new_scalar(self.sadj[s], self.tape.slotk[s])
-        o = self.oadj[s]
-        if self.has[s] == 2:
-            o = wrap(o)
-            self.oadj[s] = o
-            self.has[s] = 1
-        return o
+    cdef object get(self, int s):
+        """The adjoint of slot s, as `add` keeps it (unboxed scalars as NumPy scalars)."""
+        cdef int k = self.tape.slotk[s]
+        if not self.rec and k != K_ARRAY:
+            return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
+        return self.oadj[s]
+
+    cdef Tensor result(self, int s):
+        """The adjoint of slot s as a Tensor (None when it has none)."""
+        cdef int k = self.tape.slotk[s]
+        if s < 0 or not self.has[s]:
+            return None
+        if self.rec:
+            return self.oadj[s]
+        if k != K_ARRAY:
+            return new_scalar(self.sadj[s], k)
+        return wrap(self.oadj[s])
 
     cdef tuple revive(self, Node nd):
         """The input Tensors of a scalar node that kept only C doubles, for a recorded
@@ -430,7 +439,6 @@ cdef class Sweep:
         cdef unsigned char* slotk = tape.slotk
         cdef bint keep = tape.persistent
         cdef tuple grads, ins, rec, attrs
-        cdef Tensor gt
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -450,7 +458,8 @@ cdef class Sweep:
         for j in range(len(tslots)):
             s = tslots[j]
             if s >= 0 and reach[s]:
-                self.add(s, seeds[j] if seeds[j] is not None else ones_like_t(targets[j]))
+                seed = seeds[j] if seeds[j] is not None else ones_like_t(targets[j])
+                self.add(s, seed if self.rec else val(seed))
 
         # 3. the sweep, last node first, over the nodes between targets and sources
         for i in range(nn - 1, -1, -1):
@@ -478,7 +487,6 @@ cdef class Sweep:
                                            slotk[nd.in1])
                     has[nd.in1] = 1
                 continue
-            gt = self.get(o)
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]
                 ins = rec[0]
@@ -491,18 +499,18 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           slotk[nd.out])
                 attrs = ()
-            grads = call_vjp(nd.op, gt, ins, out, attrs)
+            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs)
             for j in range(len(ins)):
                 s = slots[j]
                 if s >= 0 and reach[s] and grads[j] is not None:
-                    self.add(s, to_tensor(grads[j]))
+                    self.add(s, grads[j])
             if not keep:
                 if nd.aux >= 0:
                     tape.saved[nd.aux] = None
                 if not reach[o] & 2:
                     self.oadj[o] = None
 
-        return [self.get(s) if s >= 0 and has[s] else None for s in sslots]
+        return [self.result(s) for s in sslots]
 
 
 cdef inline double round_k(double v, int k) noexcept nogil:

@@ -1,0 +1,111 @@
+# NumPy: the forwards that are more than one NumPy call, and the twins of tapegrad's ops
+# that rules call through `tg` when the backward pass is not recorded (rules.pxi). Every
+# name a rule calls as tg.<name> is in NP below, with the same arguments, on arrays.
+
+from types import SimpleNamespace
+
+def _sigmoid_np(a):
+    # exp of -|a| never overflows: the two halves of the logistic, stable for any a
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+def _softplus_np(a):
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+def _erf_np(a):
+    # NumPy has no erf: C's, over a float64 copy
+    cdef double[::1] v = np.array(a, dtype=np.float64).ravel()
+    cdef Py_ssize_t i
+    for i in range(v.shape[0]):
+        v[i] = cm.erf(v[i])
+    return np.asarray(v).reshape(np.shape(a)).astype(np.result_type(a), copy=False)
+
+def _xlogy_np(a, b):
+    return np.where(a == 0, np.zeros((), a.dtype), a * np.log(np.where(a == 0, 1, b)))
+
+def _rsqrt_np(a):
+    return 1 / np.sqrt(a)
+
+def _log_sigmoid_np(a):
+    return -_softplus_np(-a)
+
+def _relu_np(a):
+    return np.maximum(a, 0)
+
+def _identity_np(a):
+    return a
+
+def _sqdiff_np(a, b):
+    return np.square(a - b)
+
+def _cast_np(a, dtype):
+    return np.asarray(a).astype(dtype)
+
+def _matmul_np(a, b, transpose_a=False, transpose_b=False):
+    return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a,
+                     np.swapaxes(b, -1, -2) if transpose_b else b)
+
+def _sum_np(a, axis=None, keepdims=False):
+    return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+
+def _broadcast_to_np(a, shape):
+    # a copy, not np.broadcast_to's view: faster to make for small arrays, and owned
+    out = np.empty(shape, a.dtype)
+    np.copyto(out, a)
+    return out
+
+def _stack_np(*a):
+    return np.stack(a[:-1], a[-1])
+
+def _concat_np(*a):
+    return np.concatenate(a[:-1], a[-1])
+
+def _unbroadcast_np(g, shape):
+    shape = tuple(shape)
+    gs = np.shape(g)
+    if gs == shape:
+        return g
+    axes = broadcast_axes(gs, shape)
+    return np.reshape(np.add.reduce(g, axis=axes) if axes else g, shape)
+
+cdef Py_ssize_t _size(object shape):
+    cdef Py_ssize_t n = 1
+    for d in shape:
+        n *= d
+    return n
+
+def _mean_np(a, axis=None, keepdims=False):
+    s = np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+    n = max(np.size(a) // max(np.size(s), 1), 1)
+    return (s // n).astype(a.dtype) if a.dtype.kind in "iub" else s / a.dtype.type(n)
+
+def _getitem_np(a, key):
+    return np.array(a[key])  # a copy: a view would keep the whole input alive
+
+def _scatter_add_np(g, shape, key):
+    z = np.zeros(shape, g.dtype)
+    if _is_basic(key):
+        z[key] += g
+    else:
+        np.add.at(z, key, g)
+    return z
+
+cdef bint _is_basic(key):
+    """Whether an index has no integer arrays (so no position can repeat)."""
+    for k in (key if isinstance(key, tuple) else (key,)):
+        if isinstance(k, (ndarray, list)):
+            return False
+    return True
+
+
+
+
+NP = SimpleNamespace(
+    abs=np.abs, sign=np.sign, square=np.square, sqrt=np.sqrt, rsqrt=_rsqrt_np, exp=np.exp,
+    log=np.log, reciprocal=np.reciprocal, sin=np.sin, cos=np.cos, sinh=np.sinh,
+    cosh=np.cosh, tanh=np.tanh, sigmoid=_sigmoid_np, xlogy=_xlogy_np,
+    zeros_like=np.zeros_like, ones_like=np.ones_like, where=np.where, cast=_cast_np,
+    matmul=_matmul_np, reduce_sum=_sum_np, reduce_mean=_mean_np, reshape=np.reshape,
+    transpose=np.transpose, broadcast_to=_broadcast_to_np, stack=np.stack,
+    concat=np.concatenate, scatter_add=_scatter_add_np, unbroadcast=_unbroadcast_np,
+)

@@ -1,0 +1,389 @@
+"""tg.custom_gradient and tg.recompute_grad (issue 3). Expected values, Nones and
+exception classes are what TensorFlow 2.21 eager gives. The decorated functions are
+built inside the tests so that one missing feature fails tests, not the collection."""
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def close(actual, expected, rtol=1e-6, atol=1e-7):
+    assert actual is not None
+    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol)
+
+
+def grads(fn, *inputs, **kw):
+    """Value and gradients of fn(*inputs) with respect to the (watched) inputs."""
+    with tg.GradientTape() as tape:
+        tape.watch(list(inputs))
+        y = fn(*inputs)
+    return y, tape.gradient(y, list(inputs), **kw)
+
+
+def make_log1pexp():
+    """TensorFlow's docstring example: numerically stable gradient of log(1 + e^x)."""
+    @tg.custom_gradient
+    def log1pexp(x):
+        e = tg.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+        return tg.math.log(1 + e), grad
+    return log1pexp
+
+
+def make_fake():
+    """Forward 2x, declared gradient 42."""
+    @tg.custom_gradient
+    def fake(x):
+        def grad(dy):
+            return dy * 42.
+        return x * 2., grad
+    return fake
+
+
+# --- custom_gradient: inputs -----------------------------------------------------
+
+def test_custom_gradient_replaces_the_gradient():
+    y, (g,) = grads(make_fake(), tg.constant(3.))
+    close(y, 6.)
+    close(g, 42.)
+
+
+def test_log1pexp_docstring_example():
+    y, (g,) = grads(make_log1pexp(), tg.constant(100.))
+    assert np.isinf(np.asarray(y))
+    close(g, 1.0)                   # without the custom gradient: nan
+
+
+def test_upstream_is_passed_to_grad_fn():
+    x = tg.constant([1., 2., 3.])
+    _, (g,) = grads(make_log1pexp(), x, output_gradients=tg.constant([1., 2., 3.]))
+    close(g, [0.7310586, 1.7615942, 2.8577223])
+
+
+def test_grad_fn_receives_a_tensor():
+    seen = []
+
+    @tg.custom_gradient
+    def f(x):
+        def grad(dy):
+            seen.append(dy)
+            return dy * 3.
+        return x * 2., grad
+
+    _, (g,) = grads(lambda x: tg.reduce_sum(f(x)), tg.constant([1., 2.]))
+    close(g, [3., 3.])
+    assert isinstance(seen[0], tg.Tensor)
+    assert tuple(seen[0].shape) == (2,)
+    close(seen[0], [1., 1.])
+
+
+def test_several_inputs_one_gradient_each():
+    @tg.custom_gradient
+    def f(x, y):
+        def grad(dz):
+            return 2. * dz, 3. * dz
+        return x * y, grad
+
+    z, (ga, gb) = grads(f, tg.constant(2.), tg.constant(5.))
+    close(z, 10.)
+    close(ga, 2.)
+    close(gb, 3.)
+
+
+def test_variables_as_inputs_and_chain_rule():
+    @tg.custom_gradient
+    def f(x, y):
+        def grad(dz):
+            return 2. * dz, 3. * dz
+        return x * y, grad
+
+    a, b = tg.Variable(2.), tg.Variable(5.)
+    with tg.GradientTape() as tape:
+        z = f(a, b) * 4.
+    close(z, 40.)
+    ga, gb = tape.gradient(z, [a, b])
+    close(ga, 8.)
+    close(gb, 12.)
+
+
+def test_none_gradient_for_an_input():
+    @tg.custom_gradient
+    def f(x, y):
+        def grad(dz):
+            return None, dz * 7.
+        return x * y, grad
+
+    _, (ga, gb) = grads(f, tg.constant(2.), tg.constant(5.))
+    assert ga is None
+    close(gb, 7.)
+
+
+@pytest.mark.parametrize("n_inputs, n_grads", [(2, 1), (1, 2), (3, 2)])
+def test_wrong_number_of_gradients_is_value_error(n_inputs, n_grads):
+    @tg.custom_gradient
+    def f(*xs):
+        def grad(dy):
+            out = [dy] * n_grads
+            return out[0] if n_grads == 1 else tuple(out)
+        return sum(xs[1:], xs[0]) * 1., grad
+
+    inputs = [tg.constant(float(i + 1)) for i in range(n_inputs)]
+    with tg.GradientTape() as tape:
+        tape.watch(inputs)
+        y = f(*inputs)
+    with pytest.raises(ValueError):
+        tape.gradient(y, inputs)
+
+
+def test_several_outputs():
+    @tg.custom_gradient
+    def f(x):
+        def grad(d1, d2):
+            return d1 * 2. + d2 * 3.
+        return (x * 2., x * 3.), grad
+
+    x = tg.constant(2.)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        a, b = f(x)
+        y = a * 5. + b
+    close(a, 4.)
+    close(b, 6.)
+    close(tape.gradient(y, x), 13.)
+
+
+def test_no_tape_just_computes():
+    y = make_log1pexp()(tg.constant(0.))
+    assert isinstance(y, tg.Tensor)
+    close(y, np.log(2.))
+
+
+# --- custom_gradient: variables read inside f -------------------------------------
+
+def test_variables_read_inside_get_variable_grads():
+    v = tg.Variable(3.)
+    seen = []
+
+    @tg.custom_gradient
+    def f(x):
+        y = x * v
+
+        def grad(dy, variables=None):
+            seen.append(variables)
+            return dy * 10., [dy * 100.]
+        return y, grad
+
+    a = tg.constant(2.)
+    with tg.GradientTape() as tape:
+        tape.watch(a)
+        z = f(a)
+    close(z, 6.)
+    ga, gv = tape.gradient(z, [a, v])
+    close(ga, 10.)
+    close(gv, 100.)
+    assert len(seen[0]) == 1 and seen[0][0] is v
+
+
+def test_variable_grads_real_values():
+    v = tg.Variable(3.)
+
+    @tg.custom_gradient
+    def f(x):
+        def grad(dy, variables=None):
+            return dy * v, [dy * x]
+        return x * v, grad
+
+    a = tg.constant(2.)
+    with tg.GradientTape() as tape:
+        tape.watch(a)
+        z = f(a) * 2.
+    ga, gv = tape.gradient(z, [a, v])
+    close(ga, 6.)
+    close(gv, 4.)
+
+
+def test_variables_read_but_grad_fn_without_variables_kw_is_type_error():
+    v = tg.Variable(3.)
+
+    @tg.custom_gradient
+    def f(x):
+        def grad(dy):
+            return dy * 10.
+        return x * v, grad
+
+    a = tg.constant(2.)
+    with pytest.raises(TypeError):
+        with tg.GradientTape() as tape:
+            tape.watch(a)
+            z = f(a)
+        tape.gradient(z, [a, v])
+
+
+def test_variables_kw_without_variables_read():
+    @tg.custom_gradient
+    def f(x):
+        def grad(dy, variables=None):
+            return dy * 3.
+        return x * 2., grad
+
+    _, (g,) = grads(f, tg.constant(2.))
+    close(g, 3.)
+
+
+# --- custom_gradient under nested tapes -------------------------------------------
+
+def test_differentiable_grad_fn_gives_second_derivative():
+    @tg.custom_gradient
+    def cube(x):
+        def grad(dy):
+            return dy * 3. * x * x
+        return x * x * x, grad
+
+    x = tg.constant(2.)
+    with tg.GradientTape() as t2:
+        t2.watch(x)
+        with tg.GradientTape() as t1:
+            t1.watch(x)
+            y = cube(x)
+        g = t1.gradient(y, x)
+    close(g, 12.)
+    close(t2.gradient(g, x), 12.)
+
+
+def make_cube_with_custom_second_derivative():
+    """The pattern of TensorFlow's docstring: the first-order gradient is itself a
+    custom_gradient function; its gradient (deliberately 7, not 6x) is the second one."""
+    @tg.custom_gradient
+    def cube(x):
+        y, x_grad = x * x * x, 3. * x * x
+
+        def first_order_gradient(dy):
+            @tg.custom_gradient
+            def first_order_custom(unused_x):
+                def second_order(ddy):
+                    return ddy * 7.
+                return x_grad, second_order
+            return dy * first_order_custom(x)
+        return y, first_order_gradient
+    return cube
+
+
+def test_custom_second_derivative_nested_tapes():
+    cube = make_cube_with_custom_second_derivative()
+    x = tg.constant(2.)
+    with tg.GradientTape() as t2:
+        t2.watch(x)
+        with tg.GradientTape() as t1:
+            t1.watch(x)
+            y = cube(x)
+        g = t1.gradient(y, x)
+    close(y, 8.)
+    close(g, 12.)
+    close(t2.gradient(g, x), 7.)
+
+
+def test_custom_second_derivative_persistent_tape():
+    cube = make_cube_with_custom_second_derivative()
+    x = tg.Variable(2.)
+    with tg.GradientTape(persistent=True) as tape:
+        y = cube(x)
+        g = tape.gradient(y, x)
+    close(g, 12.)
+    close(tape.gradient(g, x), 7.)
+
+
+# --- custom_gradient in forward mode ---------------------------------------------
+
+def test_forward_mode_through_custom_gradient_functions():
+    @tg.custom_gradient
+    def cube(x):
+        def grad(dy):
+            return dy * 3. * x * x
+        return x * x * x, grad
+
+    x = tg.constant(2.)
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(1.)) as acc:
+        y = cube(x)
+        z = make_log1pexp()(x)
+    close(acc.jvp(y), 12.)
+    close(acc.jvp(z), 0.8807970881462097)
+
+
+def test_forward_mode_differentiates_the_forward_computation():
+    # TensorFlow: the JVP follows the ops f ran (2x), not the declared gradient (42)
+    x = tg.constant(2.)
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(1.)) as acc:
+        y = make_fake()(x)
+    close(y, 4.)
+    close(acc.jvp(y), 2.)
+
+
+# --- recompute_grad ----------------------------------------------------------------
+
+def mlp_loss(x, w):
+    return tg.reduce_sum(tg.tanh(tg.matmul(x, w)) ** 2)
+
+
+X = np.array([[1., 2.], [3., -1.]], np.float32)
+W = np.array([[0.5, -0.2], [0.1, 0.3]], np.float32)
+
+
+def test_recompute_grad_same_value_and_gradients():
+    x, w = tg.constant(X), tg.constant(W)
+    y1, g1 = grads(mlp_loss, x, w)
+    y2, g2 = grads(tg.recompute_grad(mlp_loss), x, w)
+    close(y2, y1)
+    close(y2, 1.8065519332885742)
+    for a, b in zip(g2, g1):
+        close(a, b, rtol=1e-6)
+    close(g2[0], [[0.25357652, 0.2717827], [0.33088204, -0.17099252]], rtol=1e-5)
+    close(g2[1], [[1.9154577, -1.4424689], [1.1517228, 1.997952]], rtol=1e-5)
+
+
+def test_recompute_grad_with_a_variable_read_inside():
+    w = tg.Variable(W)
+    f = tg.recompute_grad(lambda x: mlp_loss(x, w))
+    x = tg.constant(X)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    gx, gw = tape.gradient(y, [x, w])
+    close(gx, [[0.25357652, 0.2717827], [0.33088204, -0.17099252]], rtol=1e-5)
+    close(gw, [[1.9154577, -1.4424689], [1.1517228, 1.997952]], rtol=1e-5)
+
+
+def test_recompute_grad_runs_f_again_in_the_backward_pass():
+    calls = []
+
+    def h(x):
+        calls.append(1)
+        return tg.sin(x) * x
+
+    f = tg.recompute_grad(h)
+    x = tg.constant(1.)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    assert len(calls) == 1
+    g = tape.gradient(y, x)
+    assert len(calls) == 2
+    close(g, np.cos(1.) + np.sin(1.))
+
+
+def test_recompute_grad_second_derivative():
+    f = tg.recompute_grad(lambda x: x * x * x)
+    x = tg.constant(3.)
+    with tg.GradientTape() as t2:
+        t2.watch(x)
+        with tg.GradientTape() as t1:
+            t1.watch(x)
+            y = f(x)
+        d = t1.gradient(y, x)
+    close(d, 27.)
+    close(t2.gradient(d, x), 18.)
+
+
+def test_recompute_grad_without_a_tape():
+    close(tg.recompute_grad(lambda x: x * 2.)(tg.constant(3.)), 6.)
