@@ -34,10 +34,19 @@ def einsum(equation, *inputs, **kwargs):
         inputs = tuple(inputs[0])
     ins = list(same_inputs(inputs, "einsum"))
     eq = explicit_equation(str(equation), ins)
+    sizes = {}
     for s, x in zip(eq.split("->")[0].split(","), ins):
-        if len(s) != len(shape_of(<Tensor>x)):
-            raise InvalidArgumentError(f"einsum: operand of shape {list(shape_of(<Tensor>x))} "
-                                       f"has {len(s)} subscripts in {equation!r} [Op:Einsum]")
+        xs = shape_of(<Tensor>x)
+        if len(s) != len(xs):
+            raise InvalidArgumentError(f"einsum: operand of shape {list(xs)} has {len(s)} "
+                                       f"subscripts in {equation!r} [Op:Einsum]")
+        for k, (c, d) in enumerate(zip(s, xs)):
+            if sizes.get(c, d) != d and d != 1 and sizes[c] != 1:
+                raise InvalidArgumentError(
+                    f"Expected dimension {sizes[c]} at axis {k} of the input shaped "
+                    f"{list(xs)} but got dimension {d} [Op:Einsum]".replace(", ", ","))
+            if sizes.get(c, 1) == 1:
+                sizes[c] = d
     try:
         return apply(OP_EINSUM, tuple(ins), (eq,))
     except ValueError as e:
