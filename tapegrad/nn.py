@@ -3,12 +3,14 @@
 Most are compositions of tapegrad ops, written so that TensorFlow's conventions at kinks
 come out of the composition (`where` on the side TensorFlow's kernel picks) and stable
 for large inputs (logsumexp and the `-|x|` forms never overflow): their gradients of
-every order then come from the ops' rules.
+every order then come from the ops' rules. softmax_cross_entropy_with_logits is a
+primitive (rules_nn.pxi): TensorFlow's gradient is not its composite's.
 """
 import numpy as _np
 
 from . import _tape as _t
 from ._tape import relu, sigmoid, softplus, tanh, l2_normalize, erf  # noqa: F401
+from ._tape import softmax_cross_entropy_with_logits  # noqa: F401
 from .errors import InvalidArgumentError
 
 _TRACKED = (_t.Tensor, _t.Variable)
@@ -91,17 +93,6 @@ def l2_loss(t, name=None):
     return _t.reduce_sum(_t.square(_float(t, "L2Loss"))) / 2
 
 
-def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
-    """-sum(labels * log_softmax(logits)) over axis; gradients reach labels too."""
-    x = _float(logits, "SoftmaxCrossEntropyWithLogits")
-    z = labels if isinstance(labels, _TRACKED) else _t.constant(_np.asarray(labels, x.dtype))
-    if tuple(z.shape) != tuple(x.shape):
-        raise InvalidArgumentError(f"logits and labels must be broadcastable: logits_size="
-                                   f"{list(x.shape)} labels_size={list(z.shape)} "
-                                   f"[Op:SoftmaxCrossEntropyWithLogits]".replace(", ", ","))
-    return -_t.reduce_sum(z * log_softmax(x, axis), axis)
-
-
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """-log_softmax(logits)[label] over the last axis; labels are class indices."""
     x = _float(logits, "SparseSoftmaxCrossEntropyWithLogits")
@@ -122,8 +113,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
             f"Received a label value of {z[bad].flat[0]} which is outside the valid range of "
             f"[0, {n}).  Label values: {' '.join(str(v) for v in z.ravel())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
-    hot = _t._wrap_array((z[..., None] == _np.arange(n)).astype(x.dtype))
-    return -_t.reduce_sum(hot * log_softmax(x), -1)
+    return softmax_cross_entropy_with_logits((z[..., None] == _np.arange(n)).astype(x.dtype), x)
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):

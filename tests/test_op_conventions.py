@@ -64,6 +64,8 @@ KINKS = [
     ('norm ord=inf tie', lambda t: tg.norm(t, ord=np.inf), [[2., -2.]], 2., [[.5, -.5]]),
     ('sigmoid_ce at 0', lambda z, x: tg.nn.sigmoid_cross_entropy_with_logits(z, x),
      [[0., 1.], [0., 0.]], [0.6931472, 0.6931472], [[0., 0.], [.5, -.5]]),
+    ('softmax_ce labels not summing to 1', lambda z, x: tg.nn.softmax_cross_entropy_with_logits(z, x),
+     [[.5, 1., 0.], [1., 2., 3.]], 2.6114092, [[2.407606, 1.407606, .407606], [-.40996942, -.75527155, .66524094]]),
     ('gather repeats add up', lambda t: tg.reduce_sum(tg.gather(t, [0, 0, 2])), [[1., 2., 3.]], 5., [[2., 0., 1.]]),
     ('scatter_nd_update', lambda t, u: tg.reduce_sum(tg.tensor_scatter_nd_update(t, [[1]], u) * np.array([1., 2., 3.], f32)),
      [[1., 2., 3.], [5.]], 20., [[1., 0., 3.], [2.]]),

@@ -48,6 +48,11 @@ def wellcond(rng, shape):
     return rng.uniform(-1.0, 1.0, shape) + 3 * np.eye(shape[-1])
 
 
+def simplex(rng, shape):
+    p = rng.uniform(0.1, 1.0, shape)
+    return p / p.sum(-1, keepdims=True)
+
+
 def small(rng, shape):
     return rng.uniform(-0.2, 0.2, shape)
 
@@ -231,7 +236,9 @@ OPS = [
     Op('nn.softmax',    tg.nn.softmax,                             f64(lambda a, axis=-1: np.exp(np_log_softmax(a, axis))), SOFTMAX),
     Op('nn.log_softmax', tg.nn.log_softmax,                        f64(np_log_softmax),             SOFTMAX),
     Op('math.softmax',  tg.math.softmax,                           f64(lambda a: np.exp(np_log_softmax(a))), shapes([(3, 4)])),
-    Op('nn.softmax_ce', lambda z, x, **kw: tg.nn.softmax_cross_entropy_with_logits(z, x, **kw), f64(lambda z, x, axis=-1: -(z * np_log_softmax(x, axis)).sum(axis)), [(((3, 4), (3, 4)), {}), (((3, 4), (3, 4)), dict(axis=0)), (((5,), (5,)), {})], (pos, real)),
+    # labels on the simplex: TensorFlow's logits gradient (softmax - labels) assumes they sum to 1
+    Op('nn.softmax_ce', lambda z, x: tg.nn.softmax_cross_entropy_with_logits(z, x), f64(lambda z, x: -(z * np_log_softmax(x)).sum(-1)), shapes([(3, 4), (3, 4)], [(5,), (5,)]), (simplex, real)),
+    Op('softmax_ce axis 0', lambda z, x: tg.nn.softmax_cross_entropy_with_logits(tg.transpose(z), x, axis=0), f64(lambda z, x: -(z.T * np_log_softmax(x, 0)).sum(0)), shapes([(4, 3), (3, 4)]), (simplex, real)),
     Op('nn.sparse_softmax_ce', lambda x: tg.nn.sparse_softmax_cross_entropy_with_logits(np.array([0, 3, 1]), x), f64(lambda x: -np_log_softmax(x)[np.arange(3), [0, 3, 1]]), shapes([(3, 4)])),
     Op('nn.sigmoid_ce', lambda z, x: tg.nn.sigmoid_cross_entropy_with_logits(z, x), f64(lambda z, x: np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))), shapes([(3, 4), (3, 4)], [(5,), (5,)]), (pos, nonzero)),
     E('nn.relu6',       tg.nn.relu6,                               lambda a: np.clip(a, 0, 6),      UNARY, wide, smooth=False),

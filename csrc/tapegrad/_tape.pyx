@@ -13,9 +13,11 @@ that every call between them is a C call:
 - twins.pxi     NumPy forwards, and the NumPy twins of the ops that rules call
 - rules.pxi     the op table: each op's forward, VJP and JVP (elementwise, matmul, sum
                 and mean, core shapes), continued by kind in rules_reduce.pxi,
-                rules_shape.pxi and rules_linalg.pxi (each with its NumPy twins)
+                rules_shape.pxi, rules_linalg.pxi and rules_nn.pxi (each with its
+                NumPy twins)
 - ops.pxi       the public op functions, continued by kind in ops_math.pxi,
-                ops_reduce.pxi, ops_shape.pxi and ops_linalg.pxi
+                ops_reduce.pxi, ops_shape.pxi, ops_linalg.pxi and ops_nn.pxi (the
+                rest of tg.nn is composites, in tapegrad/nn.py)
 """
 cimport cython
 cimport numpy as cnp
@@ -43,11 +45,13 @@ include "rules.pxi"
 include "rules_reduce.pxi"
 include "rules_shape.pxi"
 include "rules_linalg.pxi"
+include "rules_nn.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
 include "ops_shape.pxi"
 include "ops_linalg.pxi"
+include "ops_nn.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -9,9 +9,15 @@
 def _logsumexp_np(a, axis, keepdims):
     # shift by the max where it is finite: no overflow, and all -inf gives -inf
     m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, np.zeros((), a.dtype))
-    with np.errstate(divide="ignore"):
-        r = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    fin = np.isfinite(m)
+    if not fin.all():
+        m = np.where(fin, m, np.zeros((), a.dtype))
+    s = np.sum(np.exp(a - m), axis=axis, keepdims=True)
+    if s.all():
+        r = np.log(s) + m
+    else:
+        with np.errstate(divide="ignore"):   # all -inf: log(0) is the right -inf
+            r = np.log(s) + m
     if not keepdims:
         r = r.reshape(()) if axis is None else np.squeeze(r, axis)
     return r.astype(a.dtype, copy=False)
