@@ -26,14 +26,15 @@ class ForwardAccumulator:
                                  f"This may indicate an error. If it was intended, please "
                                  f"sum the corresponding tangents.")
             seen.add(id(p))
-            t = _tape.convert_to_tensor(t, dtype=p.dtype) if not isinstance(t, (Tensor, Variable)) \
-                else _tape.cast(t, p.dtype)
+            t = _tape.convert_to_tensor(t, dtype=p.dtype)
             if tuple(t.shape) != tuple(p.shape):
                 raise ValueError(f"ForwardAccumulator: tangent shape {tuple(t.shape)} does not "
                                  f"match primal shape {tuple(p.shape)}")
             self._acc.set_tangent(p, t)
 
     def __enter__(self):
+        if self._acc.active:
+            raise ValueError("Accumulator is already recording.")
         self._acc.start()
         return self
 

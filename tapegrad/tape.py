@@ -90,9 +90,11 @@ class GradientTape:
 
     @contextlib.contextmanager
     def stop_recording(self):
-        """Temporarily stop recording operations on this tape."""
-        if not self._recording:
-            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        """Temporarily stop recording operations on this tape (a ValueError if the tape is
+        not recording, a RuntimeError if it has no record at all, as TensorFlow)."""
+        if self._tape is None:
+            raise RuntimeError("GradientTape.stop_recording() can only be used in a "
+                               "context manager.")
         self._pop_tape()
         try:
             yield
@@ -100,14 +102,12 @@ class GradientTape:
             self._push_tape()
 
     def reset(self):
-        """Clear all information stored in this tape (recording goes on if it was on)."""
-        recording = self._recording
-        if recording:
-            self._pop_tape()
+        """Clear all information stored in this tape; only while it records (a ValueError
+        otherwise, as TensorFlow)."""
+        self._pop_tape()
         self._tape = None
         self._watched = ()
-        if recording:
-            self._push_tape()
+        self._push_tape()
 
     # watching -----------------------------------------------------------------------
 
@@ -205,6 +205,9 @@ class GradientTape:
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
         """d target / d source for each source: shape target.shape + source.shape."""
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError("GradientTape must be created with persistent=True to "
+                               "compute the jacobian with experimental_use_pfor=False.")
         self._begin_call()
         unconnected = _unconnected(unconnected_gradients)
         if not _is_tensor(target):
@@ -232,19 +235,18 @@ class GradientTape:
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
         """Per-example jacobians: target [b, y...], source [b, x...] -> [b, y..., x...]."""
+        _unconnected(unconnected_gradients)
         tshape, sshape = tuple(target.shape), tuple(source.shape)
-        if len(tshape) < 1:
-            raise ValueError(f"batch_jacobian: target must have rank at least 1, got shape "
-                             f"{tshape}")
-        if len(sshape) < 1:
-            raise ValueError(f"batch_jacobian: source must have rank at least 1, got shape "
-                             f"{sshape}")
+        for what, shape in (("target", tshape), ("source", sshape)):
+            if len(shape) < 2:
+                raise ValueError(f"batch_jacobian: {what} must have rank at least 2 "
+                                 f"([batch, ...]), got shape {shape}")
         if tshape[0] != sshape[0]:
             raise ValueError(f"batch_jacobian: need first dimension of target shape {tshape} "
                              f"and source shape {sshape} to match.")
-        j = self.jacobian(target, source, unconnected_gradients=unconnected_gradients)
-        if j is None:
-            return None
+        # unconnected: zeros whatever `unconnected_gradients` says, as TensorFlow
+        j = self.jacobian(target, source, unconnected_gradients=UnconnectedGradients.ZERO,
+                          experimental_use_pfor=experimental_use_pfor)
         idx = np.arange(tshape[0])
         # j has shape [b, y..., b, x...]: bring the two batch axes first, keep their diagonal
         moved = _tape.transpose(j, [0, len(tshape)] + list(range(1, len(tshape)))

@@ -702,7 +702,8 @@ def test_jacobian_matches_finite_differences(name):
 def test_batch_jacobian_matches_finite_differences(name):
     fn = VECTOR_FUNCTIONS["elementwise"] if name == "elementwise" else {
         "matmul": lambda x: tg.tanh(tg.matmul(x, f64(A[:, :2].T))),
-        "broadcast": lambda x: tg.reshape(x, [3, 2, 1]) * f64(B) - tg.reshape(x[:, 0] ** 2, [3, 1, 1]),
+        "broadcast": lambda x: (tg.reshape(x, [3, 2, 1]) * f64(B)
+                                - tg.reshape(x[:, 0] ** 2, [3, 1, 1])),
     }[name]
     x = f64(X0)
     with tg.GradientTape() as tape:

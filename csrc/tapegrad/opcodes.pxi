@@ -17,6 +17,8 @@ cdef enum:
     # shapes and dtypes
     OP_RESHAPE, OP_TRANSPOSE, OP_BROADCAST_TO, OP_CAST, OP_GETITEM, OP_SCATTER_ADD
     OP_STACK, OP_CONCAT
+    # user-defined gradients (tg.custom_gradient)
+    OP_CUSTOM
     # added with the op library (rules_*.pxi)
     OP_ERF
     OP_MAX, OP_MIN, OP_PROD, OP_LOGSUMEXP, OP_CUMSUM, OP_CUMPROD
@@ -38,6 +40,7 @@ cdef class OpDef:
     cdef readonly bint needs_out  # the rules read the output: the tape keeps it
     cdef readonly bint bcast      # input gradients are summed back over broadcast axes
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
+    cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops
 
 
 cdef list OPS = [None] * N_OPS

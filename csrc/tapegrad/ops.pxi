@@ -323,6 +323,46 @@ def ones_like(input, dtype=None, name=None):
     return wrap(np.ones(shape_of(t), as_dtype(dtype) or dtype_of(t)))
 
 
+def record_custom(tuple ins, list results, grad_fn):
+    """New outputs for `results`, recorded on the tapes watching one of the Tensors `ins`
+    as one op whose gradient is grad_fn(*output gradients) -> one per input. Forward mode
+    follows the ops that computed `results`: each output keeps its result's tangent."""
+    cdef Accumulator acc
+    cdef Tensor r, o
+    cdef _State st = active_state()
+    rs = tuple([as_input(r) for r in results])
+    outs = [copy_of(r) for r in rs]
+    if st is None:
+        return outs
+    for k, o in enumerate(outs):
+        record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, k, rs), st)
+        for acc in st.accs:
+            tan = tangent_of(rs[k], acc.id)
+            if tan is not None:
+                set_tangent_of(o, acc.id, tan)
+    return outs
+
+
+def pause_recording(keep=()):
+    """Stop every tape and accumulator of this thread but the tapes in `keep`; returns
+    what resume_recording takes."""
+    st = cur_state()
+    saved = ([t for t in st.tapes if t not in keep], list(st.accs))
+    for t in saved[0]:
+        deactivate(st.tapes, t)
+    for a in saved[1]:
+        deactivate(st.accs, a)
+    return saved
+
+
+def resume_recording(saved):
+    st = cur_state()
+    for t in saved[0]:
+        activate(st.tapes, t)
+    for a in saved[1]:
+        activate(st.accs, a)
+
+
 def _wrap_array(a):
     """A Tensor that takes ownership of the ndarray `a` (used by the Python front end)."""
     return wrap(a)

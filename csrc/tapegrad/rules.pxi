@@ -8,18 +8,21 @@
 # twins (twins.pxi) on raw arrays, and the rule runs at NumPy's speed.
 #
 # VJP rules get (tg, g, *inputs, output, *attributes) and return one gradient per input
-# (None where an input has none); JVP rules get (tg, *input tangents, *inputs, output,
+# (None where an input has none), or are given as a tuple of one such rule per input
+# (only those whose input needs a gradient run); JVP rules get (tg, *input tangents, *inputs, output,
 # *attributes). Elementwise unary ops give only dy/dx = deriv(tg, x, y): the VJP is
 # g * dy/dx and the JVP t * dy/dx. Broadcasting is undone once, by `unbroadcast`, for
 # the ops declared with bcast.
 
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
-          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False):
+          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
+          bint tensors=False):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
     od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
+    od.tensors = tensors
     OPS[code] = od
 
 
@@ -27,8 +30,8 @@ def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False):
     defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out, float_only=True)
 
 
-def binop(int code, str name, str tf_name, fwd, vjp, jvp, bint needs_out=False):
-    defop(code, name, tf_name, 2, fwd, vjp, jvp, needs_out=needs_out, bcast=True)
+def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False):
+    defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -49,12 +52,19 @@ def unbroadcast(g, shape):
     return reshape(r, shape) if tuple(r.shape) != shape else r
 
 
-cdef tuple call_vjp(int op, bint raw, object g, tuple ins, object out, tuple attrs):
+cdef tuple call_vjp(int op, bint raw, object g, tuple ins, object out, tuple attrs,
+                    unsigned long long need):
     """The input gradients of op `op` for output gradient g. `ins` and `out` are the saved
     Tensors; with `raw`, the rule runs on their arrays with the NumPy twins (g is then an
-    array too), else on the Tensors with tapegrad's ops."""
+    array too), else on the Tensors with tapegrad's ops. Bit j of `need` says whether
+    input j needs its gradient: a rule given per input runs only where it does."""
     cdef OpDef od = OPS[op]
     cdef Tensor x
+    cdef int j
+    cdef list out_grads
+    if raw and od.tensors:
+        grads = call_vjp(op, False, wrap(g), ins, out, attrs, need)
+        return tuple([val(as_input(gj)) if gj is not None else None for gj in grads])
     if raw:
         ns = NP
         xs = tuple([val(x) if x is not None else None for x in ins])
@@ -66,13 +76,36 @@ cdef tuple call_vjp(int op, bint raw, object g, tuple ins, object out, tuple att
     if od.vjp is None:
         raise LookupError(f"No gradient defined for operation '{od.name}' "
                           f"(op type: {od.tf_name})")
-    grads = od.vjp(ns, g, *xs, y, *attrs)
-    if type(grads) is not tuple:
-        grads = (grads,)
+    if type(od.vjp) is tuple:
+        out_grads = []
+        for j in range(len(<tuple>od.vjp)):
+            f = (<tuple>od.vjp)[j]
+            out_grads.append(run_rule(f, ns, g, xs, y, attrs)
+                             if f is not None and (j >= 64 or need >> j & 1) else None)
+    else:
+        grads = run_rule(od.vjp, ns, g, xs, y, attrs)
+        out_grads = list(grads) if type(grads) is tuple else [grads]
     if od.bcast:
-        grads = tuple([ns.unbroadcast(gj, shape_of(<Tensor>x)) if gj is not None else None
-                       for gj, x in zip(grads, ins)])
-    return grads
+        for j in range(len(out_grads)):
+            gj = out_grads[j]
+            x = ins[j]
+            if gj is not None and gj.shape != shape_of(x):
+                out_grads[j] = ns.unbroadcast(gj, shape_of(x))
+    return tuple(out_grads)
+
+
+cdef inline object run_rule(object f, object ns, object g, tuple xs, object y, tuple attrs):
+    """f(ns, g, *xs, y, *attrs), with the common arities called directly."""
+    cdef Py_ssize_t n = len(xs), m = len(attrs)
+    if n == 1 and m == 0:
+        return f(ns, g, xs[0], y)
+    if n == 2 and m == 0:
+        return f(ns, g, xs[0], xs[1], y)
+    if n == 1 and m == 2:
+        return f(ns, g, xs[0], y, attrs[0], attrs[1])
+    if n == 2 and m == 2:
+        return f(ns, g, xs[0], xs[1], y, attrs[0], attrs[1])
+    return f(ns, g, *xs, y, *attrs)
 
 
 cdef object call_jvp(int op, list tans, tuple ins, object out, tuple attrs):
@@ -90,15 +123,15 @@ cdef object call_jvp(int op, list tans, tuple ins, object out, tuple attrs):
 
 # Rules that are more than one line -----------------------------------------------------
 
-def _matmul_vjp(tg, g, a, b, y, ta, tb):
-    if not ta and not tb:
-        return tg.matmul(g, b, transpose_b=True), tg.matmul(a, g, transpose_a=True)
-    if ta and not tb:
-        return tg.matmul(b, g, transpose_b=True), tg.matmul(a, g)
-    if not ta and tb:
-        return tg.matmul(g, b), tg.matmul(g, a, transpose_a=True)
-    return (tg.matmul(b, g, transpose_a=True, transpose_b=True),
-            tg.matmul(g, a, transpose_a=True, transpose_b=True))
+def _matmul_vjp_a(tg, g, a, b, y, ta, tb):
+    if ta:
+        return tg.matmul(b, g, transpose_a=tb, transpose_b=True)
+    return tg.matmul(g, b, transpose_b=not tb)
+
+def _matmul_vjp_b(tg, g, a, b, y, ta, tb):
+    if tb:
+        return tg.matmul(g, a, transpose_a=True, transpose_b=ta)
+    return tg.matmul(a, g, transpose_a=not ta)
 
 def _reduced_shape(shape, axis):
     """The shape a reduction over `axis` keeps with keepdims=True."""
@@ -118,33 +151,18 @@ def _safe_log(tg, a):
     pos = a > 0
     return tg.where(pos, tg.log(tg.where(pos, a, tg.ones_like(a))), tg.zeros_like(a))
 
-def _pow_vjp(tg, g, a, b, y):
-    return g * b * a ** (b - 1), g * y * _safe_log(tg, a)
-
 def _pow_jvp(tg, ta, tb, a, b, y):
     return ta * b * a ** (b - 1) + tb * y * _safe_log(tg, a)
 
-def _select_vjp(tg, g, m):
-    """(g where m, g where not m): the gradient of a choice between two inputs."""
-    z = tg.zeros_like(g)
-    return tg.where(m, g, z), tg.where(m, z, g)
-
-def _xlogy_vjp(tg, g, a, b, y):
-    nz = a != 0
-    return g * tg.xlogy(tg.cast(nz, a.dtype), b), g * tg.where(nz, a / b, tg.zeros_like(a))
-
-def _atan2_vjp(tg, g, a, b, y):
-    d = g / (a * a + b * b)
-    return d * b, -d * a
+def _pick(tg, m, g):
+    """g where m, else 0: the gradient of one side of a choice."""
+    return tg.where(m, g, tg.zeros_like(g))
 
 def _cast_vjp(tg, g, x, y, dtype):
     return tg.cast(g, x.dtype) if x.dtype.kind == "f" else None
 
 def _transpose_vjp(tg, g, x, y, perm):
     return tg.transpose(g, None if perm is None else tuple(np.argsort(perm)))
-
-def _where_vjp(tg, g, c, a, b, y):
-    return (None,) + _select_vjp(tg, g, c)
 
 def _stack_vjp(tg, g, *rest):
     ins, axis = rest[:-2], rest[-1]
@@ -205,24 +223,56 @@ unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t)
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t)
 
-# Elementwise binary:  code        name                  TF name              NumPy forward   VJP (tg, g, a, b, y)                            JVP (tg, ta, tb, a, b, y)
-binop(OP_ADD,     "add",                "AddV2",             np.add,         lambda tg, g, a, b, y: (g, g),                  lambda tg, ta, tb, a, b, y: ta + tb)
-binop(OP_SUB,     "subtract",           "Sub",               np.subtract,    lambda tg, g, a, b, y: (g, -g),                 lambda tg, ta, tb, a, b, y: ta - tb)
-binop(OP_MUL,     "multiply",           "Mul",               np.multiply,    lambda tg, g, a, b, y: (g * b, g * a),          lambda tg, ta, tb, a, b, y: ta * b + a * tb)
-binop(OP_DIV,     "divide",             "RealDiv",           np.true_divide, lambda tg, g, a, b, y: (g / b, g * (-a / b / b)), lambda tg, ta, tb, a, b, y: ta / b - tb * (a / b / b))
-binop(OP_POW,     "pow",                "Pow",               np.power,       _pow_vjp,                                       _pow_jvp, True)
-binop(OP_MAXIMUM, "maximum",            "Maximum",           np.maximum,     lambda tg, g, a, b, y: _select_vjp(tg, g, a >= b), lambda tg, ta, tb, a, b, y: tg.where(a >= b, ta, tb))
-binop(OP_MINIMUM, "minimum",            "Minimum",           np.minimum,     lambda tg, g, a, b, y: _select_vjp(tg, g, a <= b), lambda tg, ta, tb, a, b, y: tg.where(a <= b, ta, tb))
-binop(OP_SQDIFF,  "squared_difference", "SquaredDifference", _sqdiff_np,     lambda tg, g, a, b, y: (2 * g * (a - b), -2 * g * (a - b)), lambda tg, ta, tb, a, b, y: 2 * (a - b) * (ta - tb))
-binop(OP_ATAN2,   "atan2",              "Atan2",             np.arctan2,     _atan2_vjp,                                     lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b))
-binop(OP_XLOGY,   "xlogy",              "Xlogy",             _xlogy_np,      _xlogy_vjp,                                     lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
+# Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
+# each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
+binop(OP_ADD, "add", "AddV2", np.add,
+      lambda tg, g, a, b, y: g,
+      lambda tg, g, a, b, y: g,
+      lambda tg, ta, tb, a, b, y: ta + tb)
+binop(OP_SUB, "subtract", "Sub", np.subtract,
+      lambda tg, g, a, b, y: g,
+      lambda tg, g, a, b, y: -g,
+      lambda tg, ta, tb, a, b, y: ta - tb)
+binop(OP_MUL, "multiply", "Mul", np.multiply,
+      lambda tg, g, a, b, y: g * b,
+      lambda tg, g, a, b, y: g * a,
+      lambda tg, ta, tb, a, b, y: ta * b + a * tb)
+binop(OP_DIV, "divide", "RealDiv", np.true_divide,
+      lambda tg, g, a, b, y: g / b,
+      lambda tg, g, a, b, y: g * (-a / b / b),
+      lambda tg, ta, tb, a, b, y: ta / b - tb * (a / b / b))
+binop(OP_POW, "pow", "Pow", np.power,
+      lambda tg, g, a, b, y: g * b * a ** (b - 1),
+      lambda tg, g, a, b, y: g * y * _safe_log(tg, a),
+      _pow_jvp, True)
+binop(OP_MAXIMUM, "maximum", "Maximum", np.maximum,          # ties go to a, as TensorFlow
+      lambda tg, g, a, b, y: _pick(tg, a >= b, g),
+      lambda tg, g, a, b, y: _pick(tg, a < b, g),
+      lambda tg, ta, tb, a, b, y: tg.where(a >= b, ta, tb))
+binop(OP_MINIMUM, "minimum", "Minimum", np.minimum,
+      lambda tg, g, a, b, y: _pick(tg, a <= b, g),
+      lambda tg, g, a, b, y: _pick(tg, a > b, g),
+      lambda tg, ta, tb, a, b, y: tg.where(a <= b, ta, tb))
+binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
+      lambda tg, g, a, b, y: 2 * g * (a - b),
+      lambda tg, g, a, b, y: -2 * g * (a - b),
+      lambda tg, ta, tb, a, b, y: 2 * (a - b) * (ta - tb))
+binop(OP_ATAN2, "atan2", "Atan2", np.arctan2,
+      lambda tg, g, a, b, y: g * b / (a * a + b * b),
+      lambda tg, g, a, b, y: -g * a / (a * a + b * b),
+      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b))
+binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
+      lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
+      lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
+      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
 
 # Selection: where(condition, x, y); the condition has no gradient
-defop(OP_WHERE, "where", "SelectV2", 3, np.where, _where_vjp,
+defop(OP_WHERE, "where", "SelectV2", 3, np.where,
+      (None, lambda tg, g, c, a, b, y: _pick(tg, c, g), lambda tg, g, c, a, b, y: _pick(tg, ~c, g)),
       lambda tg, tc, ta, tb, c, a, b, y: tg.where(c, ta, tb), bcast=True)
 
 # Linear algebra
-defop(OP_MATMUL, "matmul", "MatMul", 2, _matmul_np, _matmul_vjp,
+defop(OP_MATMUL, "matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _matmul_vjp_b),
       lambda tg, ta_, tb_, a, b, y, ta, tb: tg.matmul(ta_, b, ta, tb) + tg.matmul(a, tb_, ta, tb), bcast=True)
 
 # Reductions (attributes: axis as a tuple or None, keepdims)
@@ -232,9 +282,9 @@ defop(OP_MEAN, "reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True)
 
 # Shapes and dtypes
-defop(OP_RESHAPE,      "reshape",      "Reshape",     1, np.reshape,
+defop(OP_RESHAPE,      "reshape",      "Reshape",     1, _reshape_np,
       lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape))
-defop(OP_TRANSPOSE,    "transpose",    "Transpose",   1, np.transpose, _transpose_vjp,
+defop(OP_TRANSPOSE,    "transpose",    "Transpose",   1, _transpose_np, _transpose_vjp,
       lambda tg, t, x, y, perm: tg.transpose(t, perm))
 defop(OP_BROADCAST_TO, "broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
       lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape))
@@ -246,3 +296,12 @@ defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
       lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key))
 defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)
 defop(OP_CONCAT,       "concat",       "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp)
+
+# User-defined gradients: one node per output of the decorated function, whose VJP calls
+# the user's gradient function with this output's gradient (zeros for the others).
+def _custom_vjp(tg, g, *rest):
+    grad_fn, k, templates = rest[-3:]
+    upstream = [g if j == k else tg.zeros_like(t) for j, t in enumerate(templates)]
+    return tuple(grad_fn(*upstream))
+
+defop(OP_CUSTOM, "custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)

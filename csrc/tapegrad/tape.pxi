@@ -170,14 +170,14 @@ cdef class Tape:
 
     # the reverse sweep -----------------------------------------------------------------
 
-    def gradient(self, list targets, list sources, list seeds):
+    cdef list sweep(self, list targets, list sources, list seeds, bint keep):
         """Adjoints of `sources` (Tensors/Variables) for the sum of `targets` weighted by
         `seeds` (one Tensor or None per target). None where a source is unconnected."""
         cdef _State st = cur_state()
         cdef bint rec = bool(st.tapes or st.accs)
         tslots = [slot_on(t, self.id) if isinstance(t, _Tracked) else -1 for t in targets]
         sslots = [slot_on(s, self.id) for s in sources]
-        res = Sweep(self, rec).run(tslots, targets, seeds, sslots)
+        res = Sweep(self, rec, keep).run(tslots, targets, seeds, sslots)
         # A target that is itself a source passes its seed through, watched or not
         # (TensorFlow matches them by identity: gradient(x, x) is ones).
         for i, t in enumerate(targets):
@@ -187,43 +187,42 @@ cdef class Tape:
                 if src is t:
                     seed = seeds[i] if seeds[i] is not None else ones_like_t(t)
                     res[j] = seed if res[j] is None else binary(OP_ADD, res[j], seed)
+        return res
+
+    cdef void done(self):
+        """A non-persistent tape has answered its one call: release the record."""
         if not self.persistent:
             self.used = True
             self._free()
+
+    def gradient(self, list targets, list sources, list seeds):
+        res = self.sweep(targets, sources, seeds, self.persistent)
+        self.done()
         return res
 
     def jacobian(self, target, list sources):
         """d target / d source for each source (None where unconnected): one sweep per
         element of the target, its one-hot as the seed."""
-        cdef _State st = cur_state()
-        cdef bint rec = bool(st.tapes or st.accs)
         cdef Tensor t = as_input(target) if type(target) is Tensor else (<Variable>target)._value
-        tslot = slot_on(target, self.id)
-        sslots = [slot_on(s, self.id) for s in sources]
         tshape = shape_of(t)
-        n = int(np.prod(tshape))
+        n = _size(tshape)
         rows = [[] for _ in sources]
         for i in range(n):
             onehot = np.zeros(n, dtype_of(t))
             onehot[i] = 1
-            seed = wrap(onehot.reshape(tshape))
-            res = Sweep(self, rec).run([tslot], [target], [seed], sslots)
-            for j, g in enumerate(res):
+            for j, g in enumerate(self.sweep([target], sources, [wrap(onehot.reshape(tshape))], True)):
                 rows[j].append(g)
         out = []
         for j, src in enumerate(sources):
-            if all([g is None for g in rows[j]]):
-                out.append(None)
-                continue
-            parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
-            sshape = shape_of(as_input(src) if type(src) is Tensor else (<Variable>src)._value)
+            sshape = tuple(src.shape)
             if n == 0:
                 out.append(wrap(np.zeros(tshape + sshape, dtype_of(t))))
+            elif all([g is None for g in rows[j]]):
+                out.append(None)
             else:
+                parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
                 out.append(reshape(stack(parts), tshape + sshape))
-        if not self.persistent:
-            self.used = True
-            self._free()
+        self.done()
         return out
 
 
@@ -247,7 +246,14 @@ cdef void on_read(Variable v, Tensor t):
 
 
 cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st):
-    """Record one op on every recording tape that tracks one of its inputs."""
+    """Record one op on every recording tape that tracks one of its inputs, and give its
+    output a tangent on every accumulator that has one for an input."""
+    record_on_tapes(op, ins, out, attrs, st)
+    if st.accs:
+        push_tangent(op, ins, out, attrs, st)
+
+
+cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st):
     cdef Tape tape
     cdef Node* nd
     cdef int n = len(ins), j, s, s0, s1
@@ -282,8 +288,6 @@ cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st):
         nd.in1 = s1
         nd.aux = len(tape.saved)
         tape.saved.append((ins, out if od.needs_out else None, attrs, slots))
-    if st.accs:
-        push_tangent(op, ins, out, attrs, st)
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -335,15 +339,17 @@ cdef class Sweep:
     and every rule runs on tapegrad's ops, which record it."""
     cdef Tape tape
     cdef bint rec
+    cdef bint keep              # keep the saved records (persistent tape, or more sweeps)
     cdef int n
     cdef double* sadj
     cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns
     cdef unsigned char* reach   # slot depends on a source
     cdef list oadj
 
-    def __cinit__(self, Tape tape, bint rec):
+    def __cinit__(self, Tape tape, bint rec, bint keep):
         self.tape = tape
         self.rec = rec
+        self.keep = keep
         self.n = tape.n_slots
         self.sadj = <double*>calloc(self.n + 1, sizeof(double))
         self.has = <unsigned char*>calloc(self.n + 1, 1)
@@ -437,8 +443,9 @@ cdef class Sweep:
         cdef unsigned char* has = self.has
         cdef double* sadj = self.sadj
         cdef unsigned char* slotk = tape.slotk
-        cdef bint keep = tape.persistent
+        cdef bint keep = self.keep
         cdef tuple grads, ins, rec, attrs
+        cdef unsigned long long need
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -499,7 +506,12 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           slotk[nd.out])
                 attrs = ()
-            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs)
+            need = 0
+            for j in range(min(len(slots), 64)):
+                s = slots[j]
+                if s >= 0 and reach[s]:
+                    need |= 1ULL << j
+            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs, need)
             for j in range(len(ins)):
                 s = slots[j]
                 if s >= 0 and reach[s] and grads[j] is not None:

@@ -39,11 +39,25 @@ def _sqdiff_np(a, b):
     return np.square(a - b)
 
 def _cast_np(a, dtype):
-    return np.asarray(a).astype(dtype)
+    return a.astype(dtype)
 
 def _matmul_np(a, b, transpose_a=False, transpose_b=False):
-    return np.matmul(np.swapaxes(a, -1, -2) if transpose_a else a,
-                     np.swapaxes(b, -1, -2) if transpose_b else b)
+    return np.matmul(a.swapaxes(-1, -2) if transpose_a else a,
+                     b.swapaxes(-1, -2) if transpose_b else b)
+
+# NumPy's functions of these names are Python wrappers around the methods: the methods
+# are several times faster on small arrays (NumPy scalars have them too).
+def _reshape_np(a, shape):
+    return a.reshape(shape)
+
+def _transpose_np(a, perm=None):
+    return a.transpose(perm)
+
+def _zeros_like_np(a):
+    return np.zeros(a.shape, a.dtype)
+
+def _ones_like_np(a):
+    return np.ones(a.shape, a.dtype)
 
 def _sum_np(a, axis=None, keepdims=False):
     return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
@@ -62,11 +76,11 @@ def _concat_np(*a):
 
 def _unbroadcast_np(g, shape):
     shape = tuple(shape)
-    gs = np.shape(g)
+    gs = g.shape
     if gs == shape:
         return g
     axes = broadcast_axes(gs, shape)
-    return np.reshape(np.add.reduce(g, axis=axes) if axes else g, shape)
+    return (np.add.reduce(g, axis=axes) if axes else g).reshape(shape)
 
 cdef Py_ssize_t _size(object shape):
     cdef Py_ssize_t n = 1
@@ -76,7 +90,7 @@ cdef Py_ssize_t _size(object shape):
 
 def _mean_np(a, axis=None, keepdims=False):
     s = np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
-    n = max(np.size(a) // max(np.size(s), 1), 1)
+    n = max(a.size // max(s.size, 1), 1)
     return (s // n).astype(a.dtype) if a.dtype.kind in "iub" else s / a.dtype.type(n)
 
 def _getitem_np(a, key):
@@ -97,15 +111,12 @@ cdef bint _is_basic(key):
             return False
     return True
 
-
-
-
 NP = SimpleNamespace(
     abs=np.abs, sign=np.sign, square=np.square, sqrt=np.sqrt, rsqrt=_rsqrt_np, exp=np.exp,
     log=np.log, reciprocal=np.reciprocal, sin=np.sin, cos=np.cos, sinh=np.sinh,
     cosh=np.cosh, tanh=np.tanh, sigmoid=_sigmoid_np, xlogy=_xlogy_np,
-    zeros_like=np.zeros_like, ones_like=np.ones_like, where=np.where, cast=_cast_np,
-    matmul=_matmul_np, reduce_sum=_sum_np, reduce_mean=_mean_np, reshape=np.reshape,
-    transpose=np.transpose, broadcast_to=_broadcast_to_np, stack=np.stack,
+    zeros_like=_zeros_like_np, ones_like=_ones_like_np, where=np.where, cast=_cast_np,
+    matmul=_matmul_np, reduce_sum=_sum_np, reduce_mean=_mean_np, reshape=_reshape_np,
+    transpose=_transpose_np, broadcast_to=_broadcast_to_np, stack=np.stack,
     concat=np.concatenate, scatter_add=_scatter_add_np, unbroadcast=_unbroadcast_np,
 )
