@@ -16,7 +16,17 @@ from ._tape import (
     floordiv, floormod, identity, stop_gradient, where,
     matmul, reduce_sum, reduce_mean, reshape, transpose, broadcast_to, cast, stack, concat,
     constant, convert_to_tensor, zeros, ones, zeros_like, ones_like, fill,
+    log, log1p, reciprocal, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, xlogy,
+    softplus, log_sigmoid, erf, floor, ceil, equal, not_equal, greater, greater_equal, less,
+    less_equal, logical_and, logical_or, logical_not, is_nan, is_finite, add_n,
+    reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_variance, reduce_std,
+    reduce_euclidean_norm, reduce_any, reduce_all, argmax, argmin, cumsum, cumprod,
+    clip_by_value, clip_by_norm, expand_dims, squeeze, unstack, split, tile, pad, reverse,
+    gather, gather_nd, boolean_mask, tensor_scatter_nd_update, tensor_scatter_nd_add,
+    one_hot, linspace, eye, einsum, tensordot, norm,
 )
+from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as size  # noqa: F401
+from ._tape import rank_ as rank  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff

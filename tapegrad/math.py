@@ -4,4 +4,11 @@ from ._tape import (  # noqa: F401
     atan2, xlogy, negative, abs, sign, square, sqrt, rsqrt, exp, expm1, log, log1p,
     reciprocal, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh,
     sigmoid, softplus, log_sigmoid, floordiv, floormod, reduce_sum, reduce_mean,
+    erf, floor, ceil, equal, not_equal, greater, greater_equal, less, less_equal,
+    logical_and, logical_or, logical_xor, logical_not, is_nan, is_inf, is_finite, add_n,
+    divide_no_nan, reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_variance,
+    reduce_std, reduce_euclidean_norm, reduce_any, reduce_all, argmax, argmin, cumsum,
+    cumprod, l2_normalize,
 )
+from ._tape import round_ as round  # noqa: F401
+from .nn import softmax, log_softmax  # noqa: F401

@@ -40,6 +40,49 @@ def nonzero(rng, shape):
     return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape)
 
 
+def wide(rng, shape):
+    return rng.uniform(-3.0, 8.0, shape)   # both kinks of relu6
+
+
+def wellcond(rng, shape):
+    return rng.uniform(-1.0, 1.0, shape) + 3 * np.eye(shape[-1])
+
+
+def simplex(rng, shape):
+    p = rng.uniform(0.1, 1.0, shape)
+    return p / p.sum(-1, keepdims=True)
+
+
+def small(rng, shape):
+    return rng.uniform(-0.2, 0.2, shape)
+
+
+def f64(fn):
+    """A NumPy reference computed in float64 and returned in the dtype of the input."""
+    def ref(*a, **kw):
+        return np.asarray(fn(*[np.asarray(x, np.float64) for x in a], **kw)).astype(a[-1].dtype)
+    return ref
+
+
+def np_log_softmax(a, axis=-1):
+    m = a.max(axis, keepdims=True)
+    return a - m - np.log(np.exp(a - m).sum(axis, keepdims=True))
+
+
+def np_scan(ufunc, a, axis=0, exclusive=False, reverse=False):
+    a = np.flip(a, axis) if reverse else a
+    r = ufunc.accumulate(a, axis)
+    if exclusive:
+        r = np.concatenate([np.full_like(np.take(r, [0], axis), ufunc.identity),
+                            np.delete(r, -1, axis)], axis)
+    return np.flip(r, axis) if reverse else r
+
+
+def np_erf(a):
+    import math
+    return np.vectorize(math.erf, otypes=[np.float64])(a)
+
+
 # ---------------------------------------------------------------- shape cases
 def shapes(*shape_lists):
     return [(tuple(s), {}) for s in shape_lists]
@@ -67,6 +110,12 @@ RESHAPE = [(((3, 4),), dict(shape=s)) for s in ((12,), (2, 6), [4, 3, 1], (-1, 2
 TRANSPOSE = [(((3, 4),), {}), (((2, 3, 4),), {}), (((3, 4),), dict(perm=[1, 0])),
              (((2, 3, 4),), dict(perm=[0, 2, 1])), (((2, 3, 4),), dict(perm=(2, 0, 1))),
              (((2, 3, 4),), dict(perm=[1, 2, 0]))]
+
+NONSCALAR_REDUCE = [c for c in REDUCE if c[0][0] != ()]
+SCAN = [(((5,),), dict(axis=0, exclusive=e, reverse=r)) for e in (False, True) for r in (False, True)] \
+    + [(((3, 4),), dict(axis=a, exclusive=e, reverse=r)) for a in (0, 1, -1) for e, r in ((False, False), (True, True))]
+SOFTMAX = [(((3, 4),), {}), (((3, 4),), dict(axis=0)), (((2, 3, 4),), dict(axis=1)), (((5,),), dict(axis=-1))]
+AXES = [(((3, 4),), {}), (((3, 4),), dict(axis=0)), (((3, 4),), dict(axis=-1)), (((2, 3, 4),), dict(axis=[0, 2]))]
 
 
 # ---------------------------------------------------------------- helpers for operand constants
@@ -183,7 +232,110 @@ OPS = [
     E('cast f64->f64',  lambda a: tg.cast(a, tg.float64),          lambda a: a.astype(np.float64),  UNARY),
     E('identity',       tg.identity,                               lambda a: a,                     UNARY),
     Op('composite',     lambda a, b: tg.reduce_mean(tg.tanh(a @ b) * tg.sigmoid(b[0]), axis=0), lambda a, b: np.mean(np.tanh(a @ b) * np_sigmoid(b[0]), 0), shapes([(2, 3), (3, 4)])),
+    # ---- tg.nn
+    Op('nn.softmax',    tg.nn.softmax,                             f64(lambda a, axis=-1: np.exp(np_log_softmax(a, axis))), SOFTMAX),
+    Op('nn.log_softmax', tg.nn.log_softmax,                        f64(np_log_softmax),             SOFTMAX),
+    Op('math.softmax',  tg.math.softmax,                           f64(lambda a: np.exp(np_log_softmax(a))), shapes([(3, 4)])),
+    # labels on the simplex: TensorFlow's logits gradient (softmax - labels) assumes they sum to 1
+    Op('nn.softmax_ce', lambda z, x: tg.nn.softmax_cross_entropy_with_logits(z, x), f64(lambda z, x: -(z * np_log_softmax(x)).sum(-1)), shapes([(3, 4), (3, 4)], [(5,), (5,)]), (simplex, real)),
+    Op('softmax_ce axis 0', lambda z, x: tg.nn.softmax_cross_entropy_with_logits(tg.transpose(z), x, axis=0), f64(lambda z, x: -(z.T * np_log_softmax(x, 0)).sum(0)), shapes([(4, 3), (3, 4)]), (simplex, real)),
+    Op('nn.sparse_softmax_ce', lambda x: tg.nn.sparse_softmax_cross_entropy_with_logits(np.array([0, 3, 1]), x), f64(lambda x: -np_log_softmax(x)[np.arange(3), [0, 3, 1]]), shapes([(3, 4)])),
+    Op('nn.sigmoid_ce', lambda z, x: tg.nn.sigmoid_cross_entropy_with_logits(z, x), f64(lambda z, x: np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x)))), shapes([(3, 4), (3, 4)], [(5,), (5,)]), (pos, nonzero)),
+    E('nn.relu6',       tg.nn.relu6,                               lambda a: np.clip(a, 0, 6),      UNARY, wide, smooth=False),
+    E('nn.elu',         tg.nn.elu,                                 f64(lambda a: np.where(a < 0, np.expm1(a), a)), UNARY, nonzero, smooth=False),
+    E('nn.selu',        tg.nn.selu,                                f64(lambda a: 1.0507009873554805 * np.where(a < 0, 1.6732632423543772 * np.expm1(a), a)), UNARY, nonzero, smooth=False),
+    E('nn.leaky_relu',  tg.nn.leaky_relu,                          lambda a: np.where(a > 0, a, a * like(a, 0.2)), UNARY, nonzero, smooth=False),
+    E('leaky_relu(0.1)', lambda a: tg.nn.leaky_relu(a, alpha=0.1), lambda a: np.where(a > 0, a, a * like(a, 0.1)), UNARY, nonzero, smooth=False),
+    E('nn.gelu',        tg.nn.gelu,                                f64(lambda a: 0.5 * a * (1 + np_erf(a / np.sqrt(2)))), UNARY),
+    E('gelu approx',    lambda a: tg.nn.gelu(a, approximate=True), f64(lambda a: 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a ** 3)))), UNARY),
+    E('nn.silu',        tg.nn.silu,                                f64(lambda a: a / (1 + np.exp(-a))), UNARY),
+    E('nn.swish',       tg.nn.swish,                               f64(lambda a: a / (1 + np.exp(-a))), UNARY),
+    E('nn.softsign',    tg.nn.softsign,                            f64(lambda a: a / (1 + np.abs(a))), UNARY, nonzero),
+    Op('nn.l2_loss',    tg.nn.l2_loss,                             f64(lambda a: (a * a).sum() / 2), UNARY),
+    Op('nn.moments mean', lambda a, **kw: tg.nn.moments(a, **kw)[0], f64(lambda a, axes, keepdims=False: a.mean(tuple(axes), keepdims=keepdims)), [(((3, 4),), dict(axes=[0])), (((2, 3, 4),), dict(axes=[0, 2], keepdims=True))]),
+    Op('nn.moments var', lambda a, **kw: tg.nn.moments(a, **kw)[1], f64(lambda a, axes, keepdims=False: a.var(tuple(axes), keepdims=keepdims)), [(((3, 4),), dict(axes=[0])), (((2, 3, 4),), dict(axes=[0, 2], keepdims=True))],
+       smooth=False),  # the mean's gradient is stopped (as TensorFlow): first order only
+    Op('nn.dropout',    lambda a: tg.nn.dropout(a, 0.4, seed=3),   lambda a: a * (np.random.default_rng(3).uniform(0, 1, a.shape) >= 0.4) / like(a, 0.6), shapes([(3, 4)], [(5,)])),
+    Op('nn.bias_add',   tg.nn.bias_add,                            np.add,                          shapes([(3, 4), (4,)], [(2, 3, 4), (4,)])),
+    Op('nn.l2_normalize', tg.nn.l2_normalize,                      f64(lambda a, axis=None: a / np.sqrt((a * a).sum(_axis(axis), keepdims=True))), AXES),
+    # ---- elementwise and n-ary math
+    E('math.erf',       tg.math.erf,                               f64(np_erf),                     UNARY),
+    E('maximum',        tg.maximum,                                np.maximum,                      BINARY, smooth=False),
+    E('minimum',        tg.minimum,                                np.minimum,                      BINARY, smooth=False),
+    E('divide_no_nan',  tg.math.divide_no_nan,                     np.divide,                       BINARY, (real, nonzero)),
+    E('math.log1p',     tg.math.log1p,                             np.log1p,                        UNARY, pos),
+    E('math.softplus',  tg.math.softplus,                          f64(lambda a: np.log1p(np.exp(a))), UNARY),
+    E('math.log_sigmoid', tg.math.log_sigmoid,                     f64(lambda a: -np.log1p(np.exp(-a))), UNARY),
+    Op('add_n',         lambda a, b, c: tg.add_n([a, b, c]),       lambda a, b, c: a + b + c,       shapes([(3, 4)] * 3, [()] * 3)),
+    Op('clip_by_value', lambda a, lo, hi: tg.clip_by_value(a, lo, hi), lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi), shapes([(3, 4), (), ()], [(3, 4), (4,), (3, 1)]), (real, lambda r, s: r.uniform(-1.5, -0.5, s), lambda r, s: r.uniform(0.5, 1.5, s)), smooth=False),
+    Op('clip_by_norm',  lambda a, **kw: tg.clip_by_norm(a, 1.5, **kw), f64(lambda a, axes=None: a * 1.5 / np.maximum(np.sqrt((a * a).sum(_axis(axes), keepdims=True)), 1.5)), [(((3, 4),), {}), (((3, 4),), dict(axes=[1])), (((2, 3),), {})], smooth=False),
+    Op('clip_by_norm small', lambda a: tg.clip_by_norm(a, 1.5),    lambda a: a,                     shapes([(3, 4)]), small),
+    # ---- reductions and scans
+    Op('reduce_max',    tg.reduce_max,                             lambda a, axis=None, keepdims=False: np.max(a, _axis(axis), keepdims=keepdims), REDUCE),
+    Op('reduce_min',    tg.math.reduce_min,                        lambda a, axis=None, keepdims=False: np.min(a, _axis(axis), keepdims=keepdims), REDUCE),
+    Op('reduce_prod',   tg.reduce_prod,                            f64(lambda a, axis=None, keepdims=False: np.prod(a, _axis(axis), keepdims=keepdims)), REDUCE, nonzero),
+    Op('reduce_logsumexp', tg.reduce_logsumexp,                    f64(lambda a, axis=None, keepdims=False: np.log(np.exp(a).sum(_axis(axis), keepdims=keepdims))), REDUCE),
+    Op('reduce_variance', tg.math.reduce_variance,                 f64(lambda a, axis=None, keepdims=False: np.var(a, _axis(axis), keepdims=keepdims)), NONSCALAR_REDUCE),
+    Op('reduce_std',    tg.math.reduce_std,                        f64(lambda a, axis=None, keepdims=False: np.std(a, _axis(axis), keepdims=keepdims)), NONSCALAR_REDUCE),
+    Op('reduce_euclidean_norm', tg.math.reduce_euclidean_norm,     f64(lambda a, axis=None, keepdims=False: np.sqrt((a * a).sum(_axis(axis), keepdims=keepdims))), REDUCE, nonzero),
+    Op('cumsum',        tg.cumsum,                                 lambda a, **kw: np_scan(np.add, a, **kw), SCAN),
+    Op('cumprod',       tg.math.cumprod,                           f64(lambda a, **kw: np_scan(np.multiply, a, **kw)), SCAN, nonzero),
+    # ---- shapes and indexing
+    Op('expand_dims',   tg.expand_dims,                            np.expand_dims,                  [(((3, 4),), dict(axis=a)) for a in (0, 1, 2, -1, -3)]),
+    Op('squeeze',       tg.squeeze,                                lambda a, axis=None: np.squeeze(a, _axis(axis)),                      [(((1, 3, 1),), {}), (((1, 3, 1),), dict(axis=0)), (((1, 3, 1),), dict(axis=[-1]))]),
+    Op('unstack',       lambda a, axis: tg.unstack(a, axis=axis)[1], lambda a, axis: np.take(a, 1, axis), [(((3, 4),), dict(axis=0)), (((2, 3, 4),), dict(axis=-1))]),
+    Op('split',         lambda a, n, axis: tg.split(a, n, axis)[1], lambda a, n, axis: np.split(a, np.cumsum(n)[:-1] if isinstance(n, list) else n, axis)[1], [(((4, 6),), dict(n=2, axis=0)), (((4, 6),), dict(n=[1, 3, 2], axis=1))]),
+    Op('split -1',      lambda a: tg.split(a, [1, -1], 1)[1],      lambda a: a[:, 1:],              shapes([(3, 4)])),
+    Op('stack',         lambda a, b, axis: tg.stack([a, b], axis), lambda a, b, axis: np.stack([a, b], axis), [(((3, 4), (3, 4)), dict(axis=a)) for a in (0, 1, -1)]),
+    Op('concat',        lambda a, b, axis: tg.concat([a, b], axis), lambda a, b, axis: np.concatenate([a, b], axis), [(((3, 4), (2, 4)), dict(axis=0)), (((3, 4), (3, 1)), dict(axis=-1))]),
+    Op('tile',          tg.tile,                                   lambda a, multiples: np.tile(a, multiples),                       [(((3, 4),), dict(multiples=[2, 1])), (((2, 3),), dict(multiples=(2, 3))), (((3,),), dict(multiples=[1]))]),
+    Op('pad',           tg.pad,                                    lambda a, paddings, mode='CONSTANT', constant_values=0: np.pad(a, paddings, mode=mode.lower(), **({'constant_values': constant_values} if mode == 'CONSTANT' else {})),
+       [(((3, 4),), dict(paddings=[[1, 2], [0, 1]])), (((3, 4),), dict(paddings=[[1, 0], [2, 2]], constant_values=1.5)),
+        (((3, 4),), dict(paddings=[[2, 1], [3, 3]], mode='REFLECT')), (((3, 4),), dict(paddings=[[3, 1], [4, 2]], mode='SYMMETRIC'))]),
+    Op('reverse',       tg.reverse,                                lambda a, axis: np.flip(a, tuple(axis)), [(((3, 4),), dict(axis=[0])), (((2, 3, 4),), dict(axis=[0, -1]))]),
+    Op('gather',        lambda a, **kw: tg.gather(a, np.array([2, 0, 2]), **kw), lambda a, axis=0: np.take(a, [2, 0, 2], axis), [(((3, 4),), {}), (((3, 4),), dict(axis=1)), (((4, 3, 2),), dict(axis=-2))]),
+    Op('gather 2-d idx', lambda a: tg.gather(a, np.array([[1, 1], [0, 3]]), axis=1), lambda a: np.take(a, [[1, 1], [0, 3]], 1), shapes([(3, 4)])),
+    Op('gather batch_dims', lambda a: tg.gather(a, np.array([[0, 3], [1, 1]]), axis=2, batch_dims=1), lambda a: np.stack([a[b][:, [[0, 3], [1, 1]][b]] for b in range(2)]), shapes([(2, 3, 4)])),
+    Op('gather_nd',     lambda a: tg.gather_nd(a, np.array([[1, 2], [0, 0], [1, 2]])), lambda a: a[[1, 0, 1], [2, 0, 2]], shapes([(2, 3)], [(2, 3, 4)])),
+    Op('gather_nd batch', lambda a: tg.gather_nd(a, np.array([[1], [0]]), batch_dims=1), lambda a: a[[0, 1], [1, 0]], shapes([(2, 3, 4)])),
+    Op('boolean_mask',  lambda a, **kw: tg.boolean_mask(a, np.array([True, False, True]), **kw), lambda a, axis=0: np.compress([True, False, True], a, axis), [(((3, 4),), {}), (((2, 3),), dict(axis=1))]),
+    Op('scatter_nd_update', lambda a, u: tg.tensor_scatter_nd_update(a, np.array([[0, 1], [2, 3]]), u), lambda a, u: _np_scatter(a, u, False), shapes([(3, 4), (2,)])),
+    Op('scatter_nd_add', lambda a, u: tg.tensor_scatter_nd_add(a, np.array([[1], [1]]), u), lambda a, u: _np_scatter(a, u, True), shapes([(3, 4), (2, 4)])),
+    Op('getitem',       lambda a, key: a[key],                     lambda a, key: a[key],           [(((3, 4),), dict(key=k)) for k in (1, -1, (slice(None), 2), (Ellipsis, None, slice(1, None, 2)), (slice(None, None, -1), 0))]
+                                                                                                     + [(((3, 4),), dict(key=np.array([2, 0, 2]))), (((3, 4),), dict(key=(np.array([0, 0]), np.array([1, 1]))))]),
+    Op('linspace',      lambda a, b: tg.linspace(a, b, 5),         lambda a, b: np.linspace(a, b, 5), shapes([(), ()], [(2,), (2,)])),
+    Op('where',         lambda a, b: tg.where(np.array([True, False, True]), a, b), lambda a, b: np.where([True, False, True], a, b), shapes([(3,), (3,)], [(2, 3), ()])),
+    # ---- linear algebra
+    Op('linalg.matvec', tg.linalg.matvec,                          lambda a, b: np.einsum('...ij,...j->...i', a, b),             shapes([(3, 4), (4,)], [(2, 3, 4), (2, 4)])),
+    Op('einsum',        lambda *x, eq: tg.einsum(eq, *x),          lambda *x, eq: np.einsum(eq, *x),
+       [(((2, 3), (3, 4)), dict(eq='ij,jk->ik')), (((3, 3),), dict(eq='ii->')), (((3, 3),), dict(eq='ii->i')), (((2, 3),), dict(eq='ij->')),
+        (((2, 3, 4),), dict(eq='ijk->kji')), (((2, 3), (2, 3)), dict(eq='ij,ij->ij')), (((3,), (3,)), dict(eq='i,i')), (((2, 3), (3, 4)), dict(eq='ij,jk')),
+        (((2, 2, 3), (2, 3, 4)), dict(eq='bij,bjk->bik')), (((2, 2, 3), (3, 4)), dict(eq='...ij,jk->...ik')), (((2, 1, 3), (4, 3)), dict(eq='...j,...j->...')),
+        (((3,), (4,)), dict(eq='i,j->ij')), (((2, 3), (3,), (3, 4)), dict(eq='ij,j,jk->ik')), (((2, 3),), dict(eq='ij->ji'))]),
+    Op('tensordot',     lambda a, b, axes: tg.tensordot(a, b, axes), lambda a, b, axes: np.tensordot(a, b, axes),
+       [(((2, 3), (3, 4)), dict(axes=1)), (((2, 3, 4), (4, 3)), dict(axes=[[1, 2], [1, 0]])), (((2,), (3,)), dict(axes=0))]),
+    Op('norm',          tg.norm,                                   lambda a, ord='euclidean', axis=None: np.linalg.norm(a if axis is not None else a.ravel(), None if ord in ('euclidean', 'fro') else ord, _axis(axis)),
+       [(((3, 4),), {}), (((3, 4),), dict(axis=1)), (((3, 4),), dict(ord=1)), (((3, 4),), dict(ord=np.inf, axis=0)), (((3, 4),), dict(ord='fro', axis=[0, 1])),
+        (((3, 4),), dict(ord=1, axis=[0, 1])), (((2, 3, 4),), dict(ord=np.inf, axis=[-2, -1])), (((5,),), dict(ord=3))], nonzero, smooth=False),
+    Op('linalg.trace',  tg.linalg.trace,                           lambda a: np.trace(a, axis1=-2, axis2=-1), shapes([(3, 3)], [(2, 3, 4)])),
+    Op('linalg.diag',   tg.linalg.diag,                            lambda a: a[..., None] * np.eye(a.shape[-1], dtype=a.dtype), shapes([(3,)], [(2, 3)])),
+    Op('linalg.diag_part', tg.linalg.diag_part,                    lambda a: np.diagonal(a, 0, -2, -1), shapes([(3, 3)], [(2, 3, 4)])),
+    Op('linalg.inv',    tg.linalg.inv,                             np.linalg.inv,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.det',    tg.linalg.det,                             np.linalg.det,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.slogdet', lambda a: tg.linalg.slogdet(a)[1],        lambda a: np.linalg.slogdet(a)[1], shapes([(3, 3)], [(2, 2, 2)]), lambda r, s: -wellcond(r, s)),
+    Op('linalg.solve',  tg.linalg.solve,                           np.linalg.solve,                 shapes([(3, 3), (3, 2)], [(2, 2, 2), (2, 2, 1)]), (wellcond, real)),
+    Op('solve adjoint', lambda a, b: tg.linalg.solve(a, b, adjoint=True), lambda a, b: np.linalg.solve(np.swapaxes(a, -1, -2), b), shapes([(3, 3), (3, 2)]), (wellcond, real)),
+    Op('linalg.cholesky', lambda a: tg.linalg.cholesky(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2)), shapes([(3, 3)], [(2, 2, 2)]), wellcond),
 ]
+
+
+def _np_scatter(a, u, add):
+    a = a.copy()
+    if add:
+        a[1] += u[0] + u[1]
+    else:
+        a[0, 1], a[2, 3] = u
+    return a
 
 
 # ---------------------------------------------------------------- expansion into test cases

@@ -10,9 +10,14 @@ that every call between them is a C call:
 - forward.pxi   Accumulator: forward-mode tangents
 - scalar.pxi    unboxed scalar math: forward values and local partials, in C
 - dispatch.pxi  how an op runs: convert, compute, record
-- rules.pxi     the op table: each op's forward, VJP and JVP
 - twins.pxi     NumPy forwards, and the NumPy twins of the ops that rules call
-- ops.pxi       the public op functions
+- rules.pxi     the op table: each op's forward, VJP and JVP (elementwise, matmul, sum
+                and mean, core shapes), continued by kind in rules_reduce.pxi,
+                rules_shape.pxi, rules_linalg.pxi and rules_nn.pxi (each with its
+                NumPy twins)
+- ops.pxi       the public op functions, continued by kind in ops_math.pxi,
+                ops_reduce.pxi, ops_shape.pxi, ops_linalg.pxi and ops_nn.pxi (the
+                rest of tg.nn is composites, in tapegrad/nn.py)
 """
 cimport cython
 cimport numpy as cnp
@@ -37,4 +42,17 @@ include "scalar.pxi"
 include "dispatch.pxi"
 include "twins.pxi"
 include "rules.pxi"
+include "rules_reduce.pxi"
+include "rules_shape.pxi"
+include "rules_linalg.pxi"
+include "rules_nn.pxi"
 include "ops.pxi"
+include "ops_math.pxi"
+include "ops_reduce.pxi"
+include "ops_shape.pxi"
+include "ops_linalg.pxi"
+include "ops_nn.pxi"
+
+# tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
+# last, when every op file has defined its ops
+TG = SimpleNamespace(**{name: globals()[name] for name in vars(NP)})

@@ -19,6 +19,12 @@ cdef enum:
     OP_STACK, OP_CONCAT
     # user-defined gradients (tg.custom_gradient)
     OP_CUSTOM
+    # added with the op library (rules_*.pxi)
+    OP_ERF
+    OP_MAX, OP_MIN, OP_PROD, OP_LOGSUMEXP, OP_CUMSUM, OP_CUMPROD
+    OP_TILE, OP_PAD
+    OP_EINSUM, OP_INV, OP_DET, OP_LOGABSDET, OP_SOLVE, OP_CHOLESKY
+    OP_SOFTMAX_CE
     N_OPS
 
 

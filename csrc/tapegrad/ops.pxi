@@ -120,6 +120,18 @@ cdef object norm_axis(object axis, int ndim, str op):
     return tuple(sorted(set(out)))
 
 
+cdef int norm_one_axis(object axis, int ndim, str op) except -1:
+    """A single axis in [-ndim, ndim) as a non-negative int (scans, argmax, gather ...)."""
+    if isinstance(axis, _Tracked):
+        axis = np.asarray(axis).item()
+    if isinstance(axis, (bool, float)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise InvalidArgumentError(f"{op}: Expected axis in the range [{-ndim}, {ndim}), "
+                                   f"but got {axis}")
+    return int(axis) % ndim
+
+
 cdef object reduce(int op, object input_tensor, object axis, object keepdims, str name):
     cdef Tensor t = as_input(input_tensor)
     return apply(op, (t,), (norm_axis(axis, len(shape_of(t)), name), bool(keepdims)))
@@ -360,6 +372,3 @@ def _active_recording():
     """Whether any tape or accumulator records in this thread."""
     return active_state() is not None
 
-
-# tapegrad's ops under the names of their NumPy twins, for the rules (rules.pxi)
-TG = SimpleNamespace(**{name: globals()[name] for name in vars(NP)})

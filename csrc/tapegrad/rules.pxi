@@ -216,6 +216,7 @@ unop(OP_ATANH,      "atanh",        "Atanh",       np.arctanh,      lambda tg, x
 unop(OP_SIGMOID,    "sigmoid",      "Sigmoid",     _sigmoid_np,     lambda tg, x, y: y * (1 - y), True)
 unop(OP_SOFTPLUS,   "softplus",     "Softplus",    _softplus_np,    lambda tg, x, y: tg.sigmoid(x))
 unop(OP_LOG_SIGMOID, "log_sigmoid", "LogSigmoid",  _log_sigmoid_np, lambda tg, x, y: tg.sigmoid(-x))
+unop(OP_ERF,        "erf",          "Erf",         _erf_np,         lambda tg, x, y: 1.1283791670955126 * tg.exp(-x * x))
 unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True)
 
 # Elementwise linear unary

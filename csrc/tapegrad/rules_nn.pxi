@@ -1,0 +1,23 @@
+# The op table, neural networks: softmax cross entropy, a primitive because TensorFlow's
+# gradient is not the composite's (softmax - labels, as if labels summed to 1) and
+# because it is the hot op of a training step (one NumPy pass instead of six ops).
+
+def _softmax_ce_np(z, x, axis):
+    return -np.sum(z * (x - _logsumexp_np(x, axis, True)), axis=axis)
+
+def _softmax_ce_vjp(tg, g, z, x, y, axis):
+    lsm = x - tg.reduce_logsumexp(x, axis, True)
+    ge = tg.expand_dims(g, axis)
+    return -ge * lsm, ge * (tg.exp(lsm) - z)
+
+def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
+    lsm = x - tg.reduce_logsumexp(x, axis, True)
+    return tg.reduce_sum(tx * (tg.exp(lsm) - z) - tz * lsm, axis)
+
+
+# attributes: axis as a non-negative int; inputs (labels, logits) of one shape
+defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", 2,
+      _softmax_ce_np, _softmax_ce_vjp, _softmax_ce_jvp, float_only=True)
+
+# NumPy twins of the ops these rules call through tg
+vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims)
