@@ -219,7 +219,7 @@ class GradientTape:
                 raise ValueError(f"jacobian: sources must be Tensors or Variables, got "
                                  f"{type(s).__name__}")
         try:
-            rows = self._tape.jacobian(target, flat_sources)
+            rows = self._tape.jacobian(target, flat_sources, bool(experimental_use_pfor))
         finally:
             self._end_call()
         tshape = tuple(target.shape)

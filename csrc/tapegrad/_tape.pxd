@@ -78,7 +78,8 @@ cdef class Tape:
     cdef int new_slot(self, int k) except -1      # a new slot of kind k
     cdef Node* push(self) except NULL             # room for one more node
     cdef int watch_var(self, Variable v, bint explicit) except -2
-    cdef list sweep(self, list targets, list sources, list seeds, bint keep)
+    cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=*)
+    cdef bint batchable(self)                     # every op's rule takes a batch (jacobians)
     cdef void done(self)                          # release a non-persistent record
 
 

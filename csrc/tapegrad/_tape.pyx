@@ -56,3 +56,4 @@ include "ops_nn.pxi"
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops
 TG = SimpleNamespace(**{name: globals()[name] for name in vars(NP)})
+NPB = SimpleNamespace(**{**vars(NP), **BATCH_TWINS})

@@ -41,8 +41,10 @@ cdef class OpDef:
     cdef readonly bint bcast      # input gradients are summed back over broadcast axes
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
     cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops
+    cdef readonly bint batch      # the VJP works on a g with a leading batch axis (jacobians)
 
 
 cdef list OPS = [None] * N_OPS
 cdef object NP   # the NumPy twins of the ops rules call (twins.pxi)
-cdef object TG   # tapegrad's ops under the same names (twins.pxi)
+cdef object TG   # tapegrad's ops under the same names (_tape.pyx)
+cdef object NPB  # the NumPy twins for a g with a leading batch axis (_tape.pyx)

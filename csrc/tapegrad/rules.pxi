@@ -17,21 +17,24 @@
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False):
+          bint tensors=False, bint batch=False):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
     od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
     od.tensors = tensors
+    od.batch = batch
     OPS[code] = od
 
 
 def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False):
-    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out, float_only=True)
+    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out, float_only=True,
+          batch=True)
 
 
 def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False):
-    defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True)
+    defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
+          batch=True)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -52,25 +55,25 @@ def unbroadcast(g, shape):
     return reshape(r, shape) if tuple(r.shape) != shape else r
 
 
-cdef tuple call_vjp(int op, bint raw, object g, tuple ins, object out, tuple attrs,
+cdef tuple call_vjp(int op, object ns, object g, tuple ins, object out, tuple attrs,
                     unsigned long long need):
     """The input gradients of op `op` for output gradient g. `ins` and `out` are the saved
-    Tensors; with `raw`, the rule runs on their arrays with the NumPy twins (g is then an
-    array too), else on the Tensors with tapegrad's ops. Bit j of `need` says whether
-    input j needs its gradient: a rule given per input runs only where it does."""
+    Tensors. `ns` is the namespace the rule computes with: TG (tapegrad's ops, on the
+    Tensors, recorded), or NP or NPB (NumPy twins on their arrays; g is an array too, with
+    a leading batch axis for NPB). Bit j of `need` says whether input j needs its
+    gradient: a rule given per input runs only where it does."""
     cdef OpDef od = OPS[op]
     cdef Tensor x
     cdef int j
     cdef list out_grads
-    if raw and od.tensors:
-        grads = call_vjp(op, False, wrap(g), ins, out, attrs, need)
+    if ns is not TG and od.tensors:
+        grads = call_vjp(op, TG, wrap(g), ins, out, attrs, need)
         return tuple([val(as_input(gj)) if gj is not None else None for gj in grads])
-    if raw:
-        ns = NP
+    if ns is not TG:
         xs = tuple([val(x) if x is not None else None for x in ins])
         y = val(out) if out is not None else None
     else:
-        ns, xs, y = TG, ins, out
+        xs, y = ins, out
     if od.deriv is not None:
         return (g * od.deriv(ns, xs[0], y),)
     if od.vjp is None:
@@ -220,8 +223,8 @@ unop(OP_ERF,        "erf",          "Erf",         _erf_np,         lambda tg, x
 unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True)
 
 # Elementwise linear unary
-defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t)
-defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t)
+defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t, batch=True)
+defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t, batch=True)
 
 # Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
 # each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
@@ -269,29 +272,34 @@ binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
 # Selection: where(condition, x, y); the condition has no gradient
 defop(OP_WHERE, "where", "SelectV2", 3, np.where,
       (None, lambda tg, g, c, a, b, y: _pick(tg, c, g), lambda tg, g, c, a, b, y: _pick(tg, ~c, g)),
-      lambda tg, tc, ta, tb, c, a, b, y: tg.where(c, ta, tb), bcast=True)
+      lambda tg, tc, ta, tb, c, a, b, y: tg.where(c, ta, tb), bcast=True, batch=True)
 
 # Linear algebra
 defop(OP_MATMUL, "matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _matmul_vjp_b),
-      lambda tg, ta_, tb_, a, b, y, ta, tb: tg.matmul(ta_, b, ta, tb) + tg.matmul(a, tb_, ta, tb), bcast=True)
+      lambda tg, ta_, tb_, a, b, y, ta, tb: tg.matmul(ta_, b, ta, tb) + tg.matmul(a, tb_, ta, tb),
+      bcast=True, batch=True)
 
 # Reductions (attributes: axis as a tuple or None, keepdims)
 defop(OP_SUM,  "reduce_sum",  "Sum",  1, _sum_np,  _sum_vjp,
-      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims))
+      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims), batch=True)
 defop(OP_MEAN, "reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
-      lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True)
+      lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True,
+      batch=True)
 
 # Shapes and dtypes
 defop(OP_RESHAPE,      "reshape",      "Reshape",     1, _reshape_np,
-      lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape))
+      lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape),
+      batch=True)
 defop(OP_TRANSPOSE,    "transpose",    "Transpose",   1, _transpose_np, _transpose_vjp,
-      lambda tg, t, x, y, perm: tg.transpose(t, perm))
+      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True)
 defop(OP_BROADCAST_TO, "broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
-      lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape))
+      lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape),
+      batch=True)
 defop(OP_CAST,         "cast",         "Cast",        1, _cast_np, _cast_vjp,
-      lambda tg, t, x, y, dtype: tg.cast(t, dtype))
+      lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True)
 defop(OP_GETITEM,      "getitem",      "StridedSlice", 1, _getitem_np,
-      lambda tg, g, x, y, key: tg.scatter_add(g, x.shape, key), lambda tg, t, x, y, key: t[key])
+      lambda tg, g, x, y, key: tg.scatter_add(g, x.shape, key), lambda tg, t, x, y, key: t[key],
+      batch=True)
 defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
       lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key))
 defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)

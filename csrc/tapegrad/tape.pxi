@@ -170,14 +170,14 @@ cdef class Tape:
 
     # the reverse sweep -----------------------------------------------------------------
 
-    cdef list sweep(self, list targets, list sources, list seeds, bint keep):
+    cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=False):
         """Adjoints of `sources` (Tensors/Variables) for the sum of `targets` weighted by
         `seeds` (one Tensor or None per target). None where a source is unconnected."""
         cdef _State st = cur_state()
         cdef bint rec = bool(st.tapes or st.accs)
         tslots = [slot_on(t, self.id) if isinstance(t, _Tracked) else -1 for t in targets]
         sslots = [slot_on(s, self.id) for s in sources]
-        res = Sweep(self, rec, keep).run(tslots, targets, seeds, sslots)
+        res = Sweep(self, rec, keep, batch and not rec).run(tslots, targets, seeds, sslots)
         # A target that is itself a source passes its seed through, watched or not
         # (TensorFlow matches them by identity: gradient(x, x) is ones).
         for i, t in enumerate(targets):
@@ -200,30 +200,46 @@ cdef class Tape:
         self.done()
         return res
 
-    def jacobian(self, target, list sources):
-        """d target / d source for each source (None where unconnected): one sweep per
-        element of the target, its one-hot as the seed."""
+    def jacobian(self, target, list sources, bint vectorize=True):
+        """d target / d source for each source (None where unconnected), of shape
+        target.shape + source.shape. One reverse sweep with the identity as a batch of
+        output gradients when `vectorize` and every op's rule takes a batch (and no tape
+        records the sweep); otherwise one sweep per element of the target."""
         cdef Tensor t = as_input(target) if type(target) is Tensor else (<Variable>target)._value
+        cdef int i
         tshape = shape_of(t)
         n = _size(tshape)
-        rows = [[] for _ in sources]
-        for i in range(n):
-            onehot = np.zeros(n, dtype_of(t))
-            onehot[i] = 1
-            for j, g in enumerate(self.sweep([target], sources, [wrap(onehot.reshape(tshape))], True)):
-                rows[j].append(g)
-        out = []
-        for j, src in enumerate(sources):
-            sshape = tuple(src.shape)
-            if n == 0:
-                out.append(wrap(np.zeros(tshape + sshape, dtype_of(t))))
-            elif all([g is None for g in rows[j]]):
-                out.append(None)
-            else:
-                parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
-                out.append(reshape(stack(parts), tshape + sshape))
+        if n == 0:
+            out = [wrap(np.zeros(tshape + tuple(src.shape), dtype_of(t))) for src in sources]
+        elif vectorize and self.batchable() and not (cur_state().tapes or cur_state().accs):
+            eye = wrap(np.eye(n, dtype=dtype_of(t)).reshape((n,) + tshape))
+            out = [None if g is None else reshape(g, tshape + tuple(src.shape)) for g, src in
+                   zip(self.sweep([target], sources, [eye], True, True), sources)]
+        else:
+            rows = [[] for _ in sources]
+            for i in range(n):
+                onehot = np.zeros(n, dtype_of(t))
+                onehot[i] = 1
+                seed = wrap(onehot.reshape(tshape))
+                for j, g in enumerate(self.sweep([target], sources, [seed], True)):
+                    rows[j].append(g)
+            out = []
+            for j, src in enumerate(sources):
+                if all([g is None for g in rows[j]]):
+                    out.append(None)
+                else:
+                    parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
+                    out.append(reshape(stack(parts), tshape + tuple(src.shape)))
         self.done()
         return out
+
+    cdef bint batchable(self):
+        """Whether the rule of every op on the tape takes a batch of output gradients."""
+        cdef int i
+        for i in range(self.n_nodes):
+            if not (<OpDef>OPS[self.nodes[i].op]).batch:
+                return False
+        return True
 
 
 cdef void on_read(Variable v, Tensor t):
@@ -340,16 +356,18 @@ cdef class Sweep:
     cdef Tape tape
     cdef bint rec
     cdef bint keep              # keep the saved records (persistent tape, or more sweeps)
+    cdef bint batch             # adjoints carry a leading batch axis (a vectorized jacobian)
     cdef int n
     cdef double* sadj
     cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns
     cdef unsigned char* reach   # slot depends on a source
     cdef list oadj
 
-    def __cinit__(self, Tape tape, bint rec, bint keep):
+    def __cinit__(self, Tape tape, bint rec, bint keep, bint batch=False):
         self.tape = tape
         self.rec = rec
         self.keep = keep
+        self.batch = batch
         self.n = tape.n_slots
         self.sadj = <double*>calloc(self.n + 1, sizeof(double))
         self.has = <unsigned char*>calloc(self.n + 1, 1)
@@ -372,7 +390,7 @@ cdef class Sweep:
             g = as_input(g)
             self.oadj[s] = g if not self.has[s] else binary(OP_ADD, self.oadj[s], g)
             self.has[s] = 1
-        elif self.tape.slotk[s] != K_ARRAY:
+        elif self.tape.slotk[s] != K_ARRAY and not self.batch:
             v = g
             self.sadj[s] = round_k(self.sadj[s] + v, self.tape.slotk[s])
             self.has[s] = 1
@@ -390,7 +408,7 @@ cdef class Sweep:
     cdef object get(self, int s):
         """The adjoint of slot s, as `add` keeps it (unboxed scalars as NumPy scalars)."""
         cdef int k = self.tape.slotk[s]
-        if not self.rec and k != K_ARRAY:
+        if not self.rec and not self.batch and k != K_ARRAY:
             return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
         return self.oadj[s]
 
@@ -401,7 +419,7 @@ cdef class Sweep:
             return None
         if self.rec:
             return self.oadj[s]
-        if k != K_ARRAY:
+        if k != K_ARRAY and not self.batch:
             return new_scalar(self.sadj[s], k)
         return wrap(self.oadj[s])
 
@@ -482,7 +500,7 @@ cdef class Sweep:
                 continue
             else:
                 slots = (nd.in0, nd.in1)
-            if nd.flags & N_SCALAR and not self.rec:
+            if nd.flags & N_SCALAR and not self.rec and not self.batch:
                 g = sadj[o]
                 scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
@@ -511,7 +529,8 @@ cdef class Sweep:
                 s = slots[j]
                 if s >= 0 and reach[s]:
                     need |= 1ULL << j
-            grads = call_vjp(nd.op, not self.rec, self.get(o), ins, out, attrs, need)
+            grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, self.get(o),
+                             ins, out, attrs, need)
             for j in range(len(ins)):
                 s = slots[j]
                 if s >= 0 and reach[s] and grads[j] is not None:

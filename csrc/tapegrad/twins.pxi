@@ -120,3 +120,46 @@ NP = SimpleNamespace(
     transpose=_transpose_np, broadcast_to=_broadcast_to_np, stack=np.stack,
     concat=np.concatenate, scatter_add=_scatter_add_np, unbroadcast=_unbroadcast_np,
 )
+
+
+# The twins that take a shape or axes, for a g with a leading batch axis (one row per
+# element of a jacobian's target): the rules marked `batch` compute with these (NPB),
+# and every other twin broadcasts over the batch axis as it is.
+def _reshape_b(g, shape):
+    return g.reshape(g.shape[:1] + tuple(shape))
+
+def _broadcast_to_b(g, shape):
+    return _broadcast_to_np(g, g.shape[:1] + tuple(shape))
+
+def _transpose_b(g, perm=None):
+    n = g.ndim - 1
+    perm = range(n - 1, -1, -1) if perm is None else perm
+    return g.transpose((0,) + tuple([p + 1 for p in perm]))
+
+def _unbroadcast_b(g, shape):
+    shape = tuple(shape)
+    gs = g.shape[1:]
+    if gs == shape:
+        return g
+    axes = tuple([a + 1 for a in broadcast_axes(gs, shape)])
+    return (np.add.reduce(g, axis=axes) if axes else g).reshape(g.shape[:1] + shape)
+
+def _scatter_add_b(g, shape, key):
+    return _scatter_add_np(g, g.shape[:1] + tuple(shape),
+                           (slice(None),) + (key if isinstance(key, tuple) else (key,)))
+
+def _matmul_b(a, b, transpose_a=False, transpose_b=False):
+    # A batch of matrices times one matrix is one GEMM over the stacked rows (np.matmul
+    # would loop over the batch).
+    a = a.swapaxes(-1, -2) if transpose_a else a
+    b = b.swapaxes(-1, -2) if transpose_b else b
+    if b.ndim == 2 and a.ndim > 2:
+        return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + (b.shape[-1],))
+    if a.ndim == 2 and b.ndim > 2:
+        bt = np.moveaxis(b, -2, 0)
+        r = a @ bt.reshape(bt.shape[0], -1)
+        return np.moveaxis(r.reshape((a.shape[0],) + bt.shape[1:]), 0, -2)
+    return np.matmul(a, b)
+
+BATCH_TWINS = dict(reshape=_reshape_b, broadcast_to=_broadcast_to_b, transpose=_transpose_b,
+                   unbroadcast=_unbroadcast_b, scatter_add=_scatter_add_b, matmul=_matmul_b)
