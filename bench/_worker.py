@@ -612,7 +612,7 @@ def main():
     if a.probe:
         if a.lib == "tapegrad":
             tf = lib.tf
-            result["info"]["has_reduce_max"] = hasattr(tf, "reduce_max")
+            result["info"]["ce_form"] = tfstyle.choose_ce_form(tf)
             result["info"]["has_jacobian"] = hasattr(getattr(tf, "GradientTape", None), "jacobian")
             result["info"]["module_file"] = getattr(tf, "__file__", "")
         print(MARK + json.dumps(result))

@@ -275,12 +275,14 @@ def main():
 
     # the softmax shift: tapegrad and TensorFlow run the same code path
     if "tapegrad" in present:
-        ce_form = "reduce_max" if present["tapegrad"]["info"].get("has_reduce_max") else "npshift"
+        ce_form = present["tapegrad"]["info"].get("ce_form", "reduce_max")
     else:
-        ce_form = "reduce_max"
-    print("softmax CE in tapegrad/TF code: %s" % (
-        "logits - reduce_max(logits)" if ce_form == "reduce_max"
-        else "logits - np.max(logits) (constant shift computed by NumPy, off the tape)"))
+        ce_form = "fused"
+    print("softmax CE in tapegrad/TF code: %s" % {
+        "fused": "tf.nn.softmax_cross_entropy_with_logits (fused, as torch's F.cross_entropy)",
+        "reduce_max": "logits - reduce_max(logits)",
+        "npshift": "logits - np.max(logits) (constant shift computed by NumPy, off the tape)",
+    }[ce_form])
 
     # ---- timed workloads: one process per (library, round), order rotated
     samples_of = {(lib, w): [] for lib in libs for w in timed}

@@ -29,7 +29,7 @@ from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as s
 from ._tape import rank_ as rank  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
-from . import math, nn, linalg, random, autodiff
+from . import math, nn, linalg, random, autodiff, test
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
