@@ -132,27 +132,25 @@ cdef Tensor like(object value, Tensor other):
 
 # Tensor ----------------------------------------------------------------------------------
 
+# The binary operators get their operands in the order they were written, whichever of
+# them is the tensor (the C API's convention: one method, no reflected twins, no lookup
+# of __radd__ by name on every call).
 @cython.no_gc
+@cython.c_api_binop_methods(True)
 cdef class _Tracked:
     """Operators shared by Tensor and Variable; each is the op of the same name."""
     __array_priority__ = 100
 
-    def __add__(self, other): return binary(OP_ADD, self, other)
-    def __radd__(self, other): return binary(OP_ADD, other, self)
-    def __sub__(self, other): return binary(OP_SUB, self, other)
-    def __rsub__(self, other): return binary(OP_SUB, other, self)
-    def __mul__(self, other): return binary(OP_MUL, self, other)
-    def __rmul__(self, other): return binary(OP_MUL, other, self)
-    def __truediv__(self, other): return binary(OP_DIV, self, other)
-    def __rtruediv__(self, other): return binary(OP_DIV, other, self)
-    def __pow__(self, other, mod): return binary(OP_POW, self, other)
-    def __rpow__(self, other, mod): return binary(OP_POW, other, self)
-    def __matmul__(self, other): return matmul(self, other)
-    def __rmatmul__(self, other): return matmul(other, self)
-    def __floordiv__(self, other): return floordiv(self, other)
-    def __rfloordiv__(self, other): return floordiv(other, self)
-    def __mod__(self, other): return floormod(self, other)
-    def __rmod__(self, other): return floormod(other, self)
+    def __add__(a, b): return binary(OP_ADD, a, b)
+    def __sub__(a, b): return binary(OP_SUB, a, b)
+    def __mul__(a, b): return binary(OP_MUL, a, b)
+    def __truediv__(a, b): return binary(OP_DIV, a, b)
+    def __pow__(a, b, mod): return binary(OP_POW, a, b)
+    def __matmul__(a, b): return matmul(a, b)
+    def __floordiv__(a, b): return floordiv(a, b)
+    def __mod__(a, b): return floormod(a, b)
+    def __and__(a, b): return compare(np.logical_and, a, b)
+    def __or__(a, b): return compare(np.logical_or, a, b)
     def __neg__(self): return unary(OP_NEG, self)
     def __pos__(self): return self
     def __abs__(self): return unary(OP_ABS, self)
@@ -162,10 +160,6 @@ cdef class _Tracked:
     def __ge__(self, other): return compare(np.greater_equal, self, other)
     def __eq__(self, other): return compare(np.equal, self, other)
     def __ne__(self, other): return compare(np.not_equal, self, other)
-    def __and__(self, other): return compare(np.logical_and, self, other)
-    def __rand__(self, other): return compare(np.logical_and, other, self)
-    def __or__(self, other): return compare(np.logical_or, self, other)
-    def __ror__(self, other): return compare(np.logical_or, other, self)
     def __invert__(self): return compare(np.logical_not, self, None)
     def __getitem__(self, key): return getitem(self, key)
 
