@@ -87,18 +87,18 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         tb = like(b, ta)
     transpose_a = bool(transpose_a or adjoint_a)
     transpose_b = bool(transpose_b or adjoint_b)
-    sa, sb = shape_of(ta), shape_of(tb)
-    if len(sa) < 2 or len(sb) < 2:
+    if (ta._k or tb._k or cnp.PyArray_NDIM(<cnp.ndarray>ta._a) < 2
+            or cnp.PyArray_NDIM(<cnp.ndarray>tb._a) < 2):
         raise InvalidArgumentError(
             f"matmul: In[0] and In[1] must be at least matrices (rank >= 2), got shapes "
-            f"{list(sa)} and {list(sb)} [Op:MatMul]")
-    ka = sa[-2] if transpose_a else sa[-1]
-    kb = sb[-1] if transpose_b else sb[-2]
-    if ka != kb:
+            f"{list(shape_of(ta))} and {list(shape_of(tb))} [Op:MatMul]")
+    try:
+        return apply(OP_MATMUL, (ta, tb), (transpose_a, transpose_b))
+    except ValueError:   # NumPy's word for inner dimensions that differ
+        sa, sb = shape_of(ta), shape_of(tb)
         raise InvalidArgumentError(
             f"Matrix size-incompatible: In[0]: {list(sa)}, In[1]: {list(sb)} [Op:MatMul]"
-            .replace(", ", ",").replace(",In", ", In"))
-    return apply(OP_MATMUL, (ta, tb), (transpose_a, transpose_b))
+            .replace(", ", ",").replace(",In", ", In")) from None
 
 
 # Reductions
