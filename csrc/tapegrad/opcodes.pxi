@@ -38,6 +38,8 @@ cdef class OpDef:
     cdef readonly object jvp      # jvp(*input tangents, *inputs, output, *attributes) -> tangent
     cdef readonly object deriv    # elementwise unary ops: dy/dx = deriv(x, y); VJP g*d, JVP t*d
     cdef readonly bint needs_out  # the rules read the output: the tape keeps it
+    cdef readonly bint shapes_only  # the VJP reads only its inputs' shapes and dtypes: the
+                                    # tape keeps memoryless stand-ins of them (stand_in)
     cdef readonly bint bcast      # input gradients are summed back over broadcast axes
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
     cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops

@@ -17,24 +17,27 @@
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False):
+          bint tensors=False, bint batch=False, bint shapes_only=False):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
     od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
     od.tensors = tensors
     od.batch = batch
+    od.shapes_only = shapes_only
     OPS[code] = od
 
 
 def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False):
+    # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
     defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out, float_only=True,
-          batch=True)
+          batch=True, shapes_only=needs_out)
 
 
-def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False):
+def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
+          bint shapes_only=False):
     defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True)
+          batch=True, shapes_only=shapes_only)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -223,19 +226,21 @@ unop(OP_ERF,        "erf",          "Erf",         _erf_np,         lambda tg, x
 unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True)
 
 # Elementwise linear unary
-defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t, batch=True)
-defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t, batch=True)
+defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
+      batch=True, shapes_only=True)
+defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
+      batch=True, shapes_only=True)
 
 # Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
 # each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
 binop(OP_ADD, "add", "AddV2", np.add,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: g,
-      lambda tg, ta, tb, a, b, y: ta + tb)
+      lambda tg, ta, tb, a, b, y: ta + tb, shapes_only=True)
 binop(OP_SUB, "subtract", "Sub", np.subtract,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: -g,
-      lambda tg, ta, tb, a, b, y: ta - tb)
+      lambda tg, ta, tb, a, b, y: ta - tb, shapes_only=True)
 binop(OP_MUL, "multiply", "Mul", np.multiply,
       lambda tg, g, a, b, y: g * b,
       lambda tg, g, a, b, y: g * a,
@@ -281,25 +286,26 @@ defop(OP_MATMUL, "matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _matmul_vjp_
 
 # Reductions (attributes: axis as a tuple or None, keepdims)
 defop(OP_SUM,  "reduce_sum",  "Sum",  1, _sum_np,  _sum_vjp,
-      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims), batch=True)
+      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims), batch=True,
+      shapes_only=True)
 defop(OP_MEAN, "reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True,
-      batch=True)
+      batch=True, shapes_only=True)
 
 # Shapes and dtypes
 defop(OP_RESHAPE,      "reshape",      "Reshape",     1, _reshape_np,
       lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape),
-      batch=True)
+      batch=True, shapes_only=True)
 defop(OP_TRANSPOSE,    "transpose",    "Transpose",   1, _transpose_np, _transpose_vjp,
-      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True)
+      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True, shapes_only=True)
 defop(OP_BROADCAST_TO, "broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
       lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape),
-      batch=True)
+      batch=True, shapes_only=True)
 defop(OP_CAST,         "cast",         "Cast",        1, _cast_np, _cast_vjp,
-      lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True)
+      lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True, shapes_only=True)
 defop(OP_GETITEM,      "getitem",      "StridedSlice", 1, _getitem_np,
       lambda tg, g, x, y, key: tg.scatter_add(g, x.shape, key), lambda tg, t, x, y, key: t[key],
-      batch=True)
+      batch=True, shapes_only=True)
 defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
       lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key))
 defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)

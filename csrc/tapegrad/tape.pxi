@@ -276,6 +276,7 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st)
     cdef bint any_in
     cdef OpDef od = OPS[op]
     cdef Tensor x
+    cdef tuple saved_ins = None
     if not is_float(out):
         return
     for tape in st.tapes:
@@ -303,7 +304,9 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st)
         nd.in0 = s0
         nd.in1 = s1
         nd.aux = len(tape.saved)
-        tape.saved.append((ins, out if od.needs_out else None, attrs, slots))
+        if saved_ins is None:
+            saved_ins = tuple([stand_in(x) for x in ins]) if od.shapes_only else ins
+        tape.saved.append((saved_ins, out if od.needs_out else None, attrs, slots))
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -547,3 +550,28 @@ cdef class Sweep:
 cdef inline double round_k(double v, int k) noexcept nogil:
     """Round to float32 for float32 slots, so that scalar adjoints are float32 arithmetic."""
     return <float>v if k == K_F32 else v
+
+
+cdef char _ZEROS[64]   # what a stand-in's every element reads
+
+
+cdef Tensor stand_in(Tensor x):
+    """A Tensor of x's shape and dtype that holds no memory (all strides 0 over a static
+    zero), kept by the tape for rules that read only their inputs' shapes and dtypes, so
+    that the input itself can be freed as soon as nothing else needs it."""
+    cdef cnp.ndarray a
+    cdef cnp.npy_intp strides[64]
+    cdef int i, nd
+    if x is None or x._k != K_ARRAY:
+        return x
+    a = x._a
+    nd = cnp.PyArray_NDIM(a)
+    if nd == 0 or nd > 64 or cnp.PyArray_ITEMSIZE(a) > 64:
+        return x
+    for i in range(nd):
+        strides[i] = 0
+    view = cnp.PyArray_New(ndarray, nd, cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), strides,
+                           <void*>_ZEROS, cnp.PyArray_ITEMSIZE(a), 0, None)
+    cdef Tensor s = Tensor.__new__(Tensor)
+    s._a = view
+    return s
