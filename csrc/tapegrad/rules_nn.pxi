@@ -5,10 +5,11 @@
 def _softmax_ce_np(z, x, axis):
     return -np.sum(z * (x - _logsumexp_np(x, axis, True)), axis=axis)
 
-def _softmax_ce_vjp(tg, g, z, x, y, axis):
-    lsm = x - tg.reduce_logsumexp(x, axis, True)
-    ge = tg.expand_dims(g, axis)
-    return -ge * lsm, ge * (tg.exp(lsm) - z)
+def _softmax_ce_vjp_labels(tg, g, z, x, y, axis):
+    return -tg.expand_dims(g, axis) * (x - tg.reduce_logsumexp(x, axis, True))
+
+def _softmax_ce_vjp_logits(tg, g, z, x, y, axis):
+    return tg.expand_dims(g, axis) * (tg.exp(x - tg.reduce_logsumexp(x, axis, True)) - z)
 
 def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
     lsm = x - tg.reduce_logsumexp(x, axis, True)
@@ -17,7 +18,8 @@ def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
 
 # attributes: axis as a non-negative int; inputs (labels, logits) of one shape
 defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", 2,
-      _softmax_ce_np, _softmax_ce_vjp, _softmax_ce_jvp, float_only=True)
+      _softmax_ce_np, (_softmax_ce_vjp_labels, _softmax_ce_vjp_logits), _softmax_ce_jvp,
+      float_only=True)
 
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims)
