@@ -8,7 +8,7 @@ from ._tape import (  # noqa: F401
     logical_and, logical_or, logical_xor, logical_not, is_nan, is_inf, is_finite, add_n,
     divide_no_nan, reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_variance,
     reduce_std, reduce_euclidean_norm, reduce_any, reduce_all, argmax, argmin, cumsum,
-    cumprod, l2_normalize,
+    cumprod, l2_normalize, clip_by_value, clip_by_norm,
 )
 from ._tape import round_ as round  # noqa: F401
 from .nn import softmax, log_softmax  # noqa: F401

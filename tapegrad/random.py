@@ -60,3 +60,12 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, na
         a[bad] = g.standard_normal(int(bad.sum()))
         bad = _np.abs(a) > 2
     return _wrap_array(_np.asarray(a * float(stddev) + float(mean), dtype))
+
+
+def shuffle(value, seed=None, name=None):
+    """The tensor with its first axis randomly permuted (no gradient, as TensorFlow's)."""
+    from ._tape import convert_to_tensor
+    a = convert_to_tensor(value).numpy()
+    if _np.ndim(a) == 0:
+        raise ValueError("random.shuffle: value must have rank at least 1")
+    return _wrap_array(_np.array(a)[_generator(seed).permutation(len(a))])

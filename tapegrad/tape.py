@@ -7,8 +7,6 @@ import contextlib
 import enum
 import warnings
 
-import numpy as np
-
 from . import _nest
 from . import _tape
 from ._tape import Tensor, Variable
@@ -236,6 +234,8 @@ class GradientTape:
                        parallel_iterations=None, experimental_use_pfor=True):
         """Per-example jacobians: target [b, y...], source [b, x...] -> [b, y..., x...]."""
         _unconnected(unconnected_gradients)
+        if not _is_tensor(target) or not _is_tensor(source):
+            raise ValueError("batch_jacobian: target and source must be Tensors or Variables")
         tshape, sshape = tuple(target.shape), tuple(source.shape)
         for what, shape in (("target", tshape), ("source", sshape)):
             if len(shape) < 2:
@@ -244,11 +244,12 @@ class GradientTape:
         if tshape[0] != sshape[0]:
             raise ValueError(f"batch_jacobian: need first dimension of target shape {tshape} "
                              f"and source shape {sshape} to match.")
-        # unconnected: zeros whatever `unconnected_gradients` says, as TensorFlow
-        j = self.jacobian(target, source, unconnected_gradients=UnconnectedGradients.ZERO,
-                          experimental_use_pfor=experimental_use_pfor)
-        idx = np.arange(tshape[0])
-        # j has shape [b, y..., b, x...]: bring the two batch axes first, keep their diagonal
-        moved = _tape.transpose(j, [0, len(tshape)] + list(range(1, len(tshape)))
-                                + list(range(len(tshape) + 1, len(tshape) + len(sshape))))
-        return moved[idx, idx]
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError("GradientTape must be created with persistent=True to "
+                               "compute the batch_jacobian with experimental_use_pfor=False.")
+        self._begin_call()
+        try:
+            # unconnected: zeros whatever `unconnected_gradients` says, as TensorFlow
+            return self._tape.batch_jacobian(target, source, bool(experimental_use_pfor))
+        finally:
+            self._end_call()

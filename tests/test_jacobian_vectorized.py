@@ -63,3 +63,18 @@ def test_vectorized_jacobian_of_several_sources_and_a_variable():
     ev = np.einsum("ab,ac,bd->abcd", d, X, np.eye(2))  # d y[a,b] / d w[c,d]
     np.testing.assert_allclose(jx.numpy(), ex, rtol=1e-12)
     np.testing.assert_allclose(jv.numpy(), ev, rtol=1e-12)
+
+
+@pytest.mark.parametrize("pfor", [True, False], ids=["vectorized", "loop"])
+def test_batch_jacobian_sums_over_the_batch_as_tensorflow(pfor):
+    # rows that mix: TensorFlow's batch_jacobian differentiates each output position
+    # summed over the batch (values from TensorFlow 2.21)
+    x = tg.constant([[1., 2.], [3., 4.], [5., 6.]])
+    with tg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * tg.reduce_sum(x, axis=0) + tg.sin(x)[:, ::-1]
+    expected = [[[18.0, -0.416146844625473], [0.5403022766113281, 24.0]],
+                [[18.0, -0.6536436080932617], [-0.9899924993515015, 24.0]],
+                [[18.0, 0.9601702690124512], [0.28366219997406006, 24.0]]]
+    np.testing.assert_allclose(tape.batch_jacobian(y, x, experimental_use_pfor=pfor).numpy(),
+                               expected, rtol=1e-6)

@@ -389,3 +389,18 @@ def test_op_seed_repeats():
     tg.random.set_seed(7)
     d2 = tg.random.normal((3,), seed=1).numpy()
     np.testing.assert_array_equal(d1, d2)
+
+
+# --- random.shuffle ----------------------------------------------------------------
+
+def test_random_shuffle_permutes_the_first_axis_and_has_no_gradient():
+    x = tg.constant(np.arange(12.).reshape(6, 2))
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        y = tg.random.shuffle(x, seed=3)
+    rows = sorted(map(tuple, y.numpy().tolist()))
+    assert rows == sorted(map(tuple, x.numpy().tolist()))
+    np.testing.assert_array_equal(tg.random.shuffle(x, seed=3).numpy(), y.numpy())
+    assert tape.gradient(y, x) is None
+    with pytest.raises(ValueError):
+        tg.random.shuffle(tg.constant(1.0))

@@ -80,6 +80,7 @@ cdef class Tape:
     cdef int watch_var(self, Variable v, bint explicit) except -2
     cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=*)
     cdef bint batchable(self)                     # every op's rule takes a batch (jacobians)
+    cdef list vjps(self, target, list sources, object seeds, bint vectorize)
     cdef void done(self)                          # release a non-persistent record
 
 

@@ -200,38 +200,54 @@ cdef class Tape:
         self.done()
         return res
 
-    def jacobian(self, target, list sources, bint vectorize=True):
-        """d target / d source for each source (None where unconnected), of shape
-        target.shape + source.shape. One reverse sweep with the identity as a batch of
-        output gradients when `vectorize` and every op's rule takes a batch (and no tape
-        records the sweep); otherwise one sweep per element of the target."""
+    cdef list vjps(self, target, list sources, object seeds, bint vectorize):
+        """For each row k of `seeds` (an array [k, *target.shape]), the gradient of
+        sum(target * seeds[k]) with respect to each source, stacked: [k, *source.shape]
+        per source (None where unconnected). One reverse sweep with the rows as a batch
+        when `vectorize` and every op's rule takes a batch (and no tape records the
+        sweep); otherwise one sweep per row."""
         cdef Tensor t = as_input(target) if type(target) is Tensor else (<Variable>target)._value
         cdef int i
-        tshape = shape_of(t)
+        cdef int k = seeds.shape[0]
+        if k == 0:
+            return [wrap(np.zeros((0,) + tuple(src.shape), dtype_of(t))) for src in sources]
+        if vectorize and self.batchable() and not (cur_state().tapes or cur_state().accs):
+            return self.sweep([target], sources, [wrap(seeds)], True, True)
+        rows = [[] for _ in sources]
+        for i in range(k):
+            for j, g in enumerate(self.sweep([target], sources, [wrap(seeds[i])], True)):
+                rows[j].append(g)
+        return [None if all([g is None for g in rows[j]]) else
+                stack([g if g is not None else zeros_like_t(src) for g in rows[j]])
+                for j, src in enumerate(sources)]
+
+    def jacobian(self, target, list sources, bint vectorize=True):
+        """d target / d source for each source, [*target.shape, *source.shape] (None where
+        unconnected): the gradients of each target element, the identity as the seeds."""
+        tshape = tuple(target.shape)
         n = _size(tshape)
-        if n == 0:
-            out = [wrap(np.zeros(tshape + tuple(src.shape), dtype_of(t))) for src in sources]
-        elif vectorize and self.batchable() and not (cur_state().tapes or cur_state().accs):
-            eye = wrap(np.eye(n, dtype=dtype_of(t)).reshape((n,) + tshape))
-            out = [None if g is None else reshape(g, tshape + tuple(src.shape)) for g, src in
-                   zip(self.sweep([target], sources, [eye], True, True), sources)]
-        else:
-            rows = [[] for _ in sources]
-            for i in range(n):
-                onehot = np.zeros(n, dtype_of(t))
-                onehot[i] = 1
-                seed = wrap(onehot.reshape(tshape))
-                for j, g in enumerate(self.sweep([target], sources, [seed], True)):
-                    rows[j].append(g)
-            out = []
-            for j, src in enumerate(sources):
-                if all([g is None for g in rows[j]]):
-                    out.append(None)
-                else:
-                    parts = [g if g is not None else zeros_like_t(src) for g in rows[j]]
-                    out.append(reshape(stack(parts), tshape + tuple(src.shape)))
+        seeds = np.eye(n, dtype=target.dtype).reshape((n,) + tshape)
+        out = [None if r is None else reshape(r, tshape + tuple(src.shape))
+               for r, src in zip(self.vjps(target, sources, seeds, vectorize), sources)]
         self.done()
         return out
+
+    def batch_jacobian(self, target, source, bint vectorize=True):
+        """Per-example jacobians [b, *y, *x] of target [b, *y] and source [b, *x], as
+        TensorFlow's: for each position of y, the gradient of its sum over the batch (so
+        each example's block, when examples do not mix)."""
+        tshape, sshape = tuple(target.shape), tuple(source.shape)
+        b, ny = tshape[0], _size(tshape[1:])
+        eye = np.eye(ny, dtype=target.dtype).reshape((ny, 1) + tshape[1:])
+        seeds = np.broadcast_to(eye, (ny,) + tshape)
+        r = self.vjps(target, [source], np.ascontiguousarray(seeds), vectorize)[0]
+        self.done()
+        if r is None:
+            return wrap(np.zeros((b,) + tshape[1:] + sshape[1:], target.dtype))
+        r = reshape(r, tshape[1:] + sshape)                    # [*y, b, *x]
+        ry = len(tshape) - 1
+        return transpose(r, [ry] + list(range(ry)) + list(range(ry + 1, ry + len(sshape))))
+
 
     cdef bint batchable(self):
         """Whether the rule of every op on the tape takes a batch of output gradients."""
