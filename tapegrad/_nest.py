@@ -13,8 +13,21 @@ def _sorted_keys(d):
         return list(d)
 
 
+_NESTS = (list, tuple, dict)
+
+
+def _is_flat(s):
+    """A plain list or tuple of leaves (the common case, taken without recursion)."""
+    return (type(s) is list or type(s) is tuple) and not any(
+        [isinstance(x, _NESTS) for x in s])
+
+
 def flatten(structure):
     """The leaves of a nest, in order."""
+    if not isinstance(structure, _NESTS):
+        return [structure]
+    if _is_flat(structure):
+        return list(structure)
     out = []
     stack = [structure]
     while stack:
@@ -30,6 +43,10 @@ def flatten(structure):
 
 def pack_sequence_as(structure, flat):
     """The nest `structure` with its leaves replaced, in order, by `flat`."""
+    if not isinstance(structure, _NESTS):
+        return flat[0]
+    if _is_flat(structure):
+        return type(structure)(flat)
     it = iter(flat)
 
     def pack(s):

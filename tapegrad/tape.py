@@ -23,6 +23,8 @@ _ONE_CALL = ("A non-persistent GradientTape can only be used to compute one set 
 
 
 def _unconnected(value):
+    if value is UnconnectedGradients.NONE or value is UnconnectedGradients.ZERO:
+        return value
     try:
         return UnconnectedGradients(value)
     except ValueError:
@@ -38,6 +40,8 @@ def _check_tensors(flat, what):
     """Targets and sources must be tensors. The classes are TensorFlow's: None is a
     TypeError, another object an AttributeError (TensorFlow reads its `dtype`)."""
     for x in flat:
+        if type(x) is Tensor or type(x) is Variable:
+            continue
         if x is None:
             raise TypeError(f"gradient: `{what}` must be Tensors or Variables (or a nest of "
                             f"them), got None")
@@ -59,7 +63,7 @@ class GradientTape:
         self._watch_accessed_variables = bool(watch_accessed_variables)
         self._tape = None
         self._recording = False
-        self._watched = ()   # what watched_variables() answers once the record is gone
+        self._watched = None   # the compiled tape of the last call, once the record is gone
 
     # the context --------------------------------------------------------------------
 
@@ -104,7 +108,7 @@ class GradientTape:
         otherwise, as TensorFlow)."""
         self._pop_tape()
         self._tape = None
-        self._watched = ()
+        self._watched = None
         self._push_tape()
 
     # watching -----------------------------------------------------------------------
@@ -122,8 +126,8 @@ class GradientTape:
     def watched_variables(self):
         """The variables this tape watches, in order of first use."""
         if self._tape is not None:
-            self._watched = self._tape.watched_variables()
-        return self._watched
+            return self._tape.watched_variables()
+        return self._watched.watched_variables() if self._watched is not None else ()
 
     # gradients ----------------------------------------------------------------------
 
@@ -144,7 +148,7 @@ class GradientTape:
 
     def _end_call(self):
         if not self._persistent:
-            self._watched = self._tape.watched_variables()
+            self._watched = self._tape   # its watched variables outlive its record
             self._tape = None
 
     def gradient(self, target, sources, output_gradients=None,

@@ -150,7 +150,9 @@ cdef Tensor ones_like_t(object x):
     cdef Tensor t = x if type(x) is Tensor else (<Variable>x)._value
     if t._k:
         return new_scalar(1.0, t._k)
-    return wrap(np.ones(t._a.shape, t._a.dtype))
+    a = np.empty(t._a.shape, t._a.dtype)   # np.ones is a Python function: fill is not
+    a.fill(1)
+    return wrap(a)
 
 
 cdef Tensor zeros_like_t(object x):

@@ -3,13 +3,20 @@
 # because it is the hot op of a training step (one NumPy pass instead of six ops).
 
 def _softmax_ce_np(z, x, axis):
-    return -np.sum(z * (x - _logsumexp_np(x, axis, True)), axis=axis)
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)
+    if not np.isfinite(m).all():      # a row with inf: the careful logsumexp
+        return -np.sum(z * (x - _logsumexp_np(x, axis, True)), axis=axis)
+    s = x - m
+    return np.add.reduce(z * (np.log(np.add.reduce(np.exp(s), axis=axis, keepdims=True)) - s),
+                         axis=axis)
 
 def _softmax_ce_vjp_labels(tg, g, z, x, y, axis):
     return -tg.expand_dims(g, axis) * (x - tg.reduce_logsumexp(x, axis, True))
 
 def _softmax_ce_vjp_logits(tg, g, z, x, y, axis):
-    return tg.expand_dims(g, axis) * (tg.exp(x - tg.reduce_logsumexp(x, axis, True)) - z)
+    # softmax - labels, the softmax from a max shift (five NumPy calls on raw arrays)
+    e = tg.exp(x - tg.reduce_max(x, axis, True))
+    return tg.reshape(g, _reduced_shape(x.shape, (axis,))) * (e / tg.reduce_sum(e, axis, True) - z)
 
 def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
     lsm = x - tg.reduce_logsumexp(x, axis, True)
@@ -22,4 +29,8 @@ defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWi
       float_only=True)
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims)
+def _max_np(a, axis=None, keepdims=False):
+    return np.maximum.reduce(a, axis=axis, keepdims=keepdims)
+
+vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims,
+                reduce_max=_max_np)
