@@ -257,3 +257,9 @@ def test_einsum_second_order_through_a_diagonal():
         s = tg.reduce_sum(g * tg.constant(np.eye(3)))
     np.testing.assert_allclose(g, 2 * np.arange(9.).reshape(3, 3).T)
     np.testing.assert_allclose(outer.gradient(s, a), 2 * np.eye(3))
+
+
+def test_relu_takes_integers_as_tensorflow():
+    y = tg.nn.relu(tg.constant([-1, 0, 2]))
+    assert y.dtype == tg.int32
+    np.testing.assert_array_equal(y.numpy(), [0, 0, 2])

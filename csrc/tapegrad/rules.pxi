@@ -28,10 +28,11 @@ def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
     OPS[code] = od
 
 
-def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False):
+def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
+         bint float_only=True):
     # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
-    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out, float_only=True,
-          batch=True, shapes_only=needs_out)
+    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
+          float_only=float_only, batch=True, shapes_only=needs_out)
 
 
 def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
@@ -223,7 +224,8 @@ unop(OP_SIGMOID,    "sigmoid",      "Sigmoid",     _sigmoid_np,     lambda tg, x
 unop(OP_SOFTPLUS,   "softplus",     "Softplus",    _softplus_np,    lambda tg, x, y: tg.sigmoid(x))
 unop(OP_LOG_SIGMOID, "log_sigmoid", "LogSigmoid",  _log_sigmoid_np, lambda tg, x, y: tg.sigmoid(-x))
 unop(OP_ERF,        "erf",          "Erf",         _erf_np,         lambda tg, x, y: 1.1283791670955126 * tg.exp(-x * x))
-unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True)
+unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True,
+     float_only=False)   # TensorFlow's relu takes integers too
 
 # Elementwise linear unary
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
