@@ -32,10 +32,6 @@ cdef void set_slot(_Tracked t, long long tid, int s):
     t._ext[tid] = s
 
 
-cdef inline int slot_kind(Tensor t):
-    return t._k
-
-
 cdef class Tape:
     """The compiled record behind a GradientTape (see _tape.pxd for the fields)."""
 
@@ -76,11 +72,6 @@ cdef class Tape:
         free(self.slotk)
         if _live is not None:
             _live.discard(self.id)
-
-    def reset(self):
-        """Forget everything recorded and watched (GradientTape.reset)."""
-        self._free()
-        self._init()
 
     # recording on and off ------------------------------------------------------------
 
@@ -163,10 +154,6 @@ cdef class Tape:
         """The watched variables in the order they were created (TensorFlow keeps them
         ordered by a creation id)."""
         return tuple(sorted(self.variables, key=lambda v: (<Variable>v)._uid))
-
-    def slot(self, obj):
-        """The slot of a Tensor or Variable on this tape, or -1 (used by the front end)."""
-        return slot_on(obj, self.id) if isinstance(obj, _Tracked) else -1
 
     # the reverse sweep -----------------------------------------------------------------
 
