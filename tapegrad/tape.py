@@ -124,7 +124,7 @@ class GradientTape:
             self._tape.watch(t)
 
     def watched_variables(self):
-        """The variables this tape watches, in order of first use."""
+        """The variables this tape watches, in the order they were created (as TensorFlow)."""
         if self._tape is not None:
             return self._tape.watched_variables()
         return self._watched.watched_variables() if self._watched is not None else ()
