@@ -5,11 +5,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-
-
-def close(actual, expected, rtol=1e-6, atol=1e-7):
-    assert actual is not None
-    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol)
+from _helpers import close
 
 
 def grads(fn, *inputs, **kw):
