@@ -157,18 +157,25 @@ class GradientTape:
         of `sources` (a nest), packed like `sources`."""
         self._begin_call()
         unconnected = _unconnected(unconnected_gradients)
-        if target is None:
-            raise TypeError("Argument `target` should be a list or nested structure of "
-                            "Tensors or Variables to be differentiated, but received None.")
-        flat_targets = _nest.flatten(target)
-        _check_tensors(flat_targets, "target")
-        flat_sources = _nest.flatten(sources)
-        _check_tensors(flat_sources, "sources")
-        for s in flat_sources:
-            if s.dtype.kind != "f":
-                warnings.warn(f"The dtype of the source tensor must be floating (e.g. "
-                              f"tg.float32) when calling GradientTape.gradient, got "
-                              f"{s.dtype.name}", stacklevel=2)
+        # the usual call (a tensor, or a flat list or tuple of them) is flattened in C
+        flat_targets = _tape.flat_tensors(target, False)
+        if flat_targets is None:
+            if target is None:
+                raise TypeError("Argument `target` should be a list or nested structure of "
+                                "Tensors or Variables to be differentiated, but received "
+                                "None.")
+            flat_targets = _nest.flatten(target)
+            _check_tensors(flat_targets, "target")
+        flat_sources = _tape.flat_tensors(sources, True)
+        flat = flat_sources is not None
+        if not flat:
+            flat_sources = _nest.flatten(sources)
+            _check_tensors(flat_sources, "sources")
+            for s in flat_sources:
+                if s.dtype.kind != "f":
+                    warnings.warn(f"The dtype of the source tensor must be floating (e.g. "
+                                  f"tg.float32) when calling GradientTape.gradient, got "
+                                  f"{s.dtype.name}", stacklevel=2)
         seeds = self._seeds(flat_targets, output_gradients)
         if output_gradients is not None:
             # a None entry among given output gradients: that target contributes nothing
@@ -182,6 +189,9 @@ class GradientTape:
         if unconnected is UnconnectedGradients.ZERO:
             grads = [_tape.zeros_like(s) if g is None else g
                      for g, s in zip(grads, flat_sources)]
+        if flat:
+            return (grads if type(sources) is list else tuple(grads) if type(sources) is tuple
+                    else grads[0])
         return _nest.pack_sequence_as(sources, grads)
 
     @staticmethod

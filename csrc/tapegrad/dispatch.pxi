@@ -93,6 +93,7 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
     cdef OpDef od = OPS[op]
     cdef Tensor x, out
     cdef _State st
+    saved = None
     if od.nargs != 1:
         check_same_dtype(od, ins[1:] if op == OP_WHERE else ins)  # where's condition is bool
     if od.float_only:
@@ -101,8 +102,11 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
                 raise InvalidArgumentError(
                     f"{od.name}: expected a floating-point tensor, got {dtype_of(x).name} "
                     f"[Op:{od.tf_name}]")
+    st = active_state()
     try:
-        if len(ins) == 2 and not attrs and op != OP_MATMUL:
+        if od.save is not None and st is not None:
+            r, saved = od.save(*[val(x) for x in ins], *attrs)
+        elif len(ins) == 2 and not attrs and op != OP_MATMUL:
             r = od.fwd(val(<Tensor>ins[0]), val(<Tensor>ins[1]))
         elif len(ins) == 1 and not attrs:
             r = od.fwd(val(<Tensor>ins[0]))
@@ -118,9 +122,8 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
                 + f" [Op:{od.tf_name}]") from None
         raise
     out = wrap(r)
-    st = active_state()
     if st is not None:
-        record(op, ins, out, attrs, st)
+        record(op, ins, out, attrs, st, saved)
     return out
 
 

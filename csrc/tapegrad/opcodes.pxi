@@ -37,6 +37,10 @@ cdef class OpDef:
     cdef readonly object vjp      # vjp(g, *inputs, output, *attributes) -> input gradients
     cdef readonly object jvp      # jvp(*input tangents, *inputs, output, *attributes) -> tangent
     cdef readonly object deriv    # elementwise unary ops: dy/dx = deriv(x, y); VJP g*d, JVP t*d
+    cdef readonly object save     # a forward that also returns what the VJP reads, used when a
+                                  # tape may record the op: save(*values, *attributes) ->
+                                  # (output, saved); the tape keeps `saved` in place of the
+                                  # output, and NumPy sweeps pass it to the VJP as its y
     cdef readonly bint needs_out  # the rules read the output: the tape keeps it
     cdef readonly bint shapes_only  # the VJP reads only its inputs' shapes and dtypes: the
                                     # tape keeps memoryless stand-ins of them (stand_in)

@@ -8,7 +8,8 @@
 # twins (twins.pxi) on raw arrays, and the rule runs at NumPy's speed.
 #
 # VJP rules get (tg, g, *inputs, output, *attributes) and return one gradient per input
-# (None where an input has none), or are given as a tuple of one such rule per input
+# (None where an input has none); for an op with a `save` forward, the output argument is
+# what that forward saved in a NumPy sweep and None in a recorded one, or are given as a tuple of one such rule per input
 # (only those whose input needs a gradient run); JVP rules get (tg, *input tangents, *inputs, output,
 # *attributes). Elementwise unary ops give only dy/dx = deriv(tg, x, y): the VJP is
 # g * dy/dx and the JVP t * dy/dx. Broadcasting is undone once, by `unbroadcast`, for
@@ -17,7 +18,7 @@
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False, bint shapes_only=False):
+          bint tensors=False, bint batch=False, bint shapes_only=False, save=None):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
@@ -25,6 +26,7 @@ def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
     od.tensors = tensors
     od.batch = batch
     od.shapes_only = shapes_only
+    od.save = save
     OPS[code] = od
 
 
@@ -43,9 +45,12 @@ def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_ou
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
     """The axes of a gradient of shape gs to sum for an input of `shape` (broadcasting)."""
-    cdef int lead = len(gs) - len(shape)
-    return tuple(range(lead)) + tuple([lead + i for i, d in enumerate(shape)
-                                       if d == 1 and gs[lead + i] != 1])
+    cdef Py_ssize_t lead = len(gs) - len(shape), i
+    axes = []
+    for i in range(len(gs)):
+        if i < lead or (shape[i - lead] == 1 and gs[i] != 1):
+            axes.append(i)
+    return tuple(axes)
 
 
 def unbroadcast(g, shape):
@@ -75,9 +80,9 @@ cdef tuple call_vjp(int op, object ns, object g, tuple ins, object out, tuple at
         return tuple([val(as_input(gj)) if gj is not None else None for gj in grads])
     if ns is not TG:
         xs = tuple([val(x) if x is not None else None for x in ins])
-        y = val(out) if out is not None else None
+        y = out if od.save is not None else val(out) if out is not None else None
     else:
-        xs, y = ins, out
+        xs, y = ins, None if od.save is not None else out
     if od.deriv is not None:
         return (g * od.deriv(ns, xs[0], y),)
     if od.vjp is None:
@@ -130,15 +135,16 @@ cdef object call_jvp(int op, list tans, tuple ins, object out, tuple attrs):
 
 # Rules that are more than one line -----------------------------------------------------
 
+# (matmul's transposes passed by position: a call with keywords costs more)
 def _matmul_vjp_a(tg, g, a, b, y, ta, tb):
     if ta:
-        return tg.matmul(b, g, transpose_a=tb, transpose_b=True)
-    return tg.matmul(g, b, transpose_b=not tb)
+        return tg.matmul(b, g, tb, True)
+    return tg.matmul(g, b, False, not tb)
 
 def _matmul_vjp_b(tg, g, a, b, y, ta, tb):
     if tb:
-        return tg.matmul(g, a, transpose_a=True, transpose_b=ta)
-    return tg.matmul(a, g, transpose_a=not ta)
+        return tg.matmul(g, a, True, ta)
+    return tg.matmul(a, g, not ta, False)
 
 def _reduced_shape(shape, axis):
     """The shape a reduction over `axis` keeps with keepdims=True."""
@@ -150,8 +156,9 @@ def _sum_vjp(tg, g, x, y, axis, keepdims):
     return tg.broadcast_to(tg.reshape(g, _reduced_shape(x.shape, axis)), x.shape)
 
 def _mean_vjp(tg, g, x, y, axis, keepdims):
+    # divided before it is broadcast: one small division instead of a large one
     n = _size(x.shape) // max(_size(y.shape), 1)
-    return _sum_vjp(tg, g, x, y, axis, keepdims) / n
+    return _sum_vjp(tg, g / n, x, y, axis, keepdims)
 
 def _safe_log(tg, a):
     """log(a) where a > 0, else 0: the exponent's gradient of pow, as TensorFlow's."""

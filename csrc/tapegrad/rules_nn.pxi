@@ -8,13 +8,24 @@ def _softmax_ce_np(z, x, axis):
     return np.add.reduce(z * (np.log(np.add.reduce(np.exp(s), axis=axis, keepdims=True)) - s),
                          axis=axis)
 
-def _softmax_ce_vjp_labels(tg, g, z, x, y, axis):
+def _softmax_ce_save_np(z, x, axis):
+    # the same, keeping the softmax for the logits' VJP (one more NumPy call here, four
+    # fewer in the backward pass)
+    s = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    e = np.exp(s)
+    se = np.add.reduce(e, axis=axis, keepdims=True)
+    return np.add.reduce(z * (np.log(se) - s), axis=axis), e / se
+
+def _softmax_ce_vjp_labels(tg, g, z, x, p, axis):
     return -tg.expand_dims(g, axis) * (x - tg.reduce_logsumexp(x, axis, True))
 
-def _softmax_ce_vjp_logits(tg, g, z, x, y, axis):
-    # softmax - labels, the softmax from a max shift (five NumPy calls on raw arrays)
-    e = tg.exp(x - tg.reduce_max(x, axis, True))
-    return tg.reshape(g, _reduced_shape(x.shape, (axis,))) * (e / tg.reduce_sum(e, axis, True) - z)
+def _softmax_ce_vjp_logits(tg, g, z, x, p, axis):
+    # softmax - labels; the softmax is the forward's in a NumPy sweep (p), and computed
+    # here from a max shift, on tg's ops, when the sweep is recorded (p is None)
+    if p is None:
+        e = tg.exp(x - tg.reduce_max(x, axis, True))
+        p = e / tg.reduce_sum(e, axis, True)
+    return tg.reshape(g, _reduced_shape(x.shape, (axis,))) * (p - z)
 
 def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
     lsm = x - tg.reduce_logsumexp(x, axis, True)
@@ -24,7 +35,7 @@ def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
 # attributes: axis as a non-negative int; inputs (labels, logits) of one shape
 defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", 2,
       _softmax_ce_np, (_softmax_ce_vjp_labels, _softmax_ce_vjp_logits), _softmax_ce_jvp,
-      float_only=True)
+      float_only=True, save=_softmax_ce_save_np)
 
 # NumPy twins of the ops these rules call through tg
 def _max_np(a, axis=None, keepdims=False):

@@ -245,6 +245,28 @@ cdef class Tape:
         return True
 
 
+def flat_tensors(obj, bint floats):
+    """The usual targets and sources of a gradient call, flattened without Python's help:
+    [obj] for a Tensor or Variable, a new list for a list or tuple of them (of floating
+    dtypes, with `floats`). None for anything else: a nest, another object, an integer
+    source; the front end takes its general path, with its errors and warnings."""
+    if type(obj) is Tensor or isinstance(obj, Variable):
+        return [obj] if not floats or is_float(as_value(obj)) else None
+    if type(obj) is not list and type(obj) is not tuple:
+        return None
+    for x in obj:
+        if not (type(x) is Tensor or isinstance(x, Variable)):
+            return None
+        if floats and not is_float(as_value(x)):
+            return None
+    return list(obj)
+
+
+cdef inline Tensor as_value(object x):
+    """The value of a Tensor or Variable, without reading the variable."""
+    return <Tensor>x if type(x) is Tensor else (<Variable>x)._value
+
+
 cdef void on_read(Variable v, Tensor t):
     """A variable is read: on each recording tape, its value takes the variable's slot."""
     cdef _State st = cur_state()
@@ -264,15 +286,17 @@ cdef void on_read(Variable v, Tensor t):
         read_tangent(v, t, st)
 
 
-cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st):
+cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st, saved=None):
     """Record one op on every recording tape that tracks one of its inputs, and give its
-    output a tangent on every accumulator that has one for an input."""
-    record_on_tapes(op, ins, out, attrs, st)
+    output a tangent on every accumulator that has one for an input. `saved`: what the
+    op's `save` forward returned for its VJP."""
+    record_on_tapes(op, ins, out, attrs, st, saved)
     if st.accs:
         push_tangent(op, ins, out, attrs, st)
 
 
-cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st):
+cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
+                          saved=None):
     cdef Tape tape
     cdef Node* nd
     cdef int n = len(ins), j, s, s0, s1
@@ -309,7 +333,8 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st)
         nd.aux = len(tape.saved)
         if saved_ins is None:
             saved_ins = tuple([stand_in(x) for x in ins]) if od.shapes_only else ins
-        tape.saved.append((saved_ins, out if od.needs_out else None, attrs, slots))
+        tape.saved.append((saved_ins, saved if od.save is not None else
+                           out if od.needs_out else None, attrs, slots))
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -504,8 +529,6 @@ cdef class Sweep:
                     continue
             elif not ((nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1])):
                 continue
-            else:
-                slots = (nd.in0, nd.in1)
             if nd.flags & N_SCALAR and not self.rec and not self.batch:
                 g = sadj[o]
                 scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
@@ -518,6 +541,8 @@ cdef class Sweep:
                                            slotk[nd.in1])
                     has[nd.in1] = 1
                 continue
+            if not nd.flags & N_NARY:
+                slots = (nd.in0, nd.in1)
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]
                 ins = rec[0]

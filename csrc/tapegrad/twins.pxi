@@ -79,8 +79,8 @@ def _unbroadcast_np(g, shape):
     gs = g.shape
     if gs == shape:
         return g
-    axes = broadcast_axes(gs, shape)
-    return (np.add.reduce(g, axis=axes) if axes else g).reshape(shape)
+    r = np.add.reduce(g, axis=broadcast_axes(gs, shape))   # some axis, as gs != shape
+    return r if r.shape == shape else r.reshape(shape)
 
 cdef Py_ssize_t _size(object shape):
     cdef Py_ssize_t n = 1
