@@ -64,8 +64,8 @@ def unbroadcast(g, shape):
     return reshape(r, shape) if tuple(r.shape) != shape else r
 
 
-cdef tuple call_vjp(int op, object ns, object g, tuple ins, object out, tuple attrs,
-                    unsigned long long need):
+cdef list call_vjp(int op, object ns, object g, tuple ins, object out, tuple attrs,
+                   unsigned long long need):
     """The input gradients of op `op` for output gradient g. `ins` and `out` are the saved
     Tensors. `ns` is the namespace the rule computes with: TG (tapegrad's ops, on the
     Tensors, recorded), or NP or NPB (NumPy twins on their arrays; g is an array too, with
@@ -73,37 +73,62 @@ cdef tuple call_vjp(int op, object ns, object g, tuple ins, object out, tuple at
     gradient: a rule given per input runs only where it does."""
     cdef OpDef od = OPS[op]
     cdef Tensor x
-    cdef int j
+    cdef Py_ssize_t j, n = len(ins)
     cdef list out_grads
     if ns is not TG and od.tensors:
         grads = call_vjp(op, TG, wrap(g), ins, out, attrs, need)
-        return tuple([val(as_input(gj)) if gj is not None else None for gj in grads])
+        return [val(as_input(gj)) if gj is not None else None for gj in grads]
     if ns is not TG:
-        xs = tuple([val(x) if x is not None else None for x in ins])
-        y = out if od.save is not None else val(out) if out is not None else None
+        # the arrays (one or two inputs without a list: this runs once per node)
+        if n == 1:
+            xs = (val_of(ins[0]),)
+        elif n == 2:
+            xs = (val_of(ins[0]), val_of(ins[1]))
+        else:
+            xs = tuple([val_of(x) for x in ins])
+        y = out if od.save is not None else val_of(out)
     else:
         xs, y = ins, None if od.save is not None else out
     if od.deriv is not None:
-        return (g * od.deriv(ns, xs[0], y),)
+        return [g * od.deriv(ns, xs[0], y)]
     if od.vjp is None:
         raise LookupError(f"No gradient defined for operation '{od.name}' "
                           f"(op type: {od.tf_name})")
     if type(od.vjp) is tuple:
-        out_grads = []
-        for j in range(len(<tuple>od.vjp)):
+        out_grads = [None] * n
+        for j in range(min(n, len(<tuple>od.vjp))):
             f = (<tuple>od.vjp)[j]
-            out_grads.append(run_rule(f, ns, g, xs, y, attrs)
-                             if f is not None and (j >= 64 or need >> j & 1) else None)
+            if f is not None and (j >= 64 or need >> j & 1):
+                out_grads[j] = run_rule(f, ns, g, xs, y, attrs)
     else:
         grads = run_rule(od.vjp, ns, g, xs, y, attrs)
         out_grads = list(grads) if type(grads) is tuple else [grads]
     if od.bcast:
         for j in range(len(out_grads)):
             gj = out_grads[j]
-            x = ins[j]
-            if gj is not None and gj.shape != shape_of(x):
-                out_grads[j] = ns.unbroadcast(gj, shape_of(x))
-    return tuple(out_grads)
+            if gj is not None and not same_shape(gj, <Tensor>ins[j]):
+                out_grads[j] = ns.unbroadcast(gj, shape_of(<Tensor>ins[j]))
+    return out_grads
+
+
+cdef inline object val_of(object x):
+    """val of a saved Tensor, or None."""
+    return val(<Tensor>x) if x is not None else None
+
+
+cdef bint same_shape(object g, Tensor x):
+    """Whether gradient g (an ndarray, NumPy scalar or Tensor) has the shape of x; for
+    two ndarrays, compared in C."""
+    cdef int i, nd
+    if type(g) is ndarray and x._k == K_ARRAY:
+        nd = cnp.PyArray_NDIM(<cnp.ndarray>g)
+        if nd != cnp.PyArray_NDIM(<cnp.ndarray>x._a):
+            return False
+        for i in range(nd):
+            if cnp.PyArray_DIMS(<cnp.ndarray>g)[i] != cnp.PyArray_DIMS(<cnp.ndarray>x._a)[i]:
+                return False
+        return True
+    return not (g.shape != shape_of(x))
 
 
 cdef inline object run_rule(object f, object ns, object g, tuple xs, object y, tuple attrs):

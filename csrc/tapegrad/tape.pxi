@@ -493,7 +493,8 @@ cdef class Sweep:
         cdef double* sadj = self.sadj
         cdef unsigned char* slotk = tape.slotk
         cdef bint keep = self.keep
-        cdef tuple grads, ins, rec, attrs
+        cdef tuple ins, rec, attrs
+        cdef list grads
         cdef unsigned long long need
 
         # 1. which slots depend on a source (forward over all nodes, in C)
@@ -541,8 +542,6 @@ cdef class Sweep:
                                            slotk[nd.in1])
                     has[nd.in1] = 1
                 continue
-            if not nd.flags & N_NARY:
-                slots = (nd.in0, nd.in1)
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]
                 ins = rec[0]
@@ -556,14 +555,18 @@ cdef class Sweep:
                                           slotk[nd.out])
                 attrs = ()
             need = 0
-            for j in range(min(len(slots), 64)):
-                s = slots[j]
-                if s >= 0 and reach[s]:
-                    need |= 1ULL << j
+            if nd.flags & N_NARY:
+                for j in range(min(len(slots), 64)):
+                    s = slots[j]
+                    if s >= 0 and reach[s]:
+                        need |= 1ULL << j
+            else:
+                need = ((nd.in0 >= 0 and reach[nd.in0]) |
+                        (nd.in1 >= 0 and reach[nd.in1]) << 1)
             grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, self.get(o),
                              ins, out, attrs, need)
             for j in range(len(ins)):
-                s = slots[j]
+                s = slots[j] if nd.flags & N_NARY else nd.in0 if j == 0 else nd.in1
                 if s >= 0 and reach[s] and grads[j] is not None:
                     self.add(s, grads[j])
             if not keep:

@@ -91,7 +91,8 @@ cdef inline tuple shape_of(Tensor t):
 
 
 cdef inline bint is_float(Tensor t):
-    return t._k != K_ARRAY or t._a.dtype.kind == "f"
+    # dtype.kind == "f", read in C (the attribute lookups cost more than the op's record)
+    return t._k != K_ARRAY or cnp.PyArray_ISFLOAT(<cnp.ndarray>t._a)
 
 
 cdef Tensor read_var(Variable v):

@@ -42,8 +42,13 @@ def _cast_np(a, dtype):
     return a.astype(dtype)
 
 def _matmul_np(a, b, transpose_a=False, transpose_b=False):
-    return np.matmul(a.swapaxes(-1, -2) if transpose_a else a,
-                     b.swapaxes(-1, -2) if transpose_b else b)
+    return np_matmul(swap_last(a) if transpose_a else a, swap_last(b) if transpose_b else b)
+
+cdef inline object swap_last(object a):
+    """a.swapaxes(-1, -2), through the C API for an ndarray."""
+    if type(a) is ndarray:
+        return cnp.PyArray_SwapAxes(<cnp.ndarray>a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 # NumPy's functions of these names are Python wrappers around the methods: the methods
 # are several times faster on small arrays (NumPy scalars have them too).
