@@ -24,7 +24,7 @@ cimport numpy as cnp
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc cimport math as cm
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 
 import warnings
 

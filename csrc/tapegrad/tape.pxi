@@ -584,25 +584,38 @@ cdef inline double round_k(double v, int k) noexcept nogil:
 
 
 cdef char _ZEROS[64]   # what a stand-in's every element reads
+cdef list _stand_ins = []   # the stand-ins made last: they hold nothing and never change,
+                            # so records of inputs of one shape and dtype share one
 
 
 cdef Tensor stand_in(Tensor x):
     """A Tensor of x's shape and dtype that holds no memory (all strides 0 over a static
     zero), kept by the tape for rules that read only their inputs' shapes and dtypes, so
     that the input itself can be freed as soon as nothing else needs it."""
-    cdef cnp.ndarray a
+    cdef cnp.ndarray a, b
     cdef cnp.npy_intp strides[64]
     cdef int i, nd
+    cdef Tensor s
     if x is None or x._k != K_ARRAY:
         return x
     a = x._a
     nd = cnp.PyArray_NDIM(a)
     if nd == 0 or nd > 64 or cnp.PyArray_ITEMSIZE(a) > 64:
         return x
+    for s in _stand_ins:
+        b = s._a
+        if (cnp.PyArray_TYPE(b) == cnp.PyArray_TYPE(a) and cnp.PyArray_NDIM(b) == nd
+                and cnp.PyArray_ITEMSIZE(b) == cnp.PyArray_ITEMSIZE(a)
+                and memcmp(cnp.PyArray_DIMS(b), cnp.PyArray_DIMS(a),
+                           nd * sizeof(cnp.npy_intp)) == 0):
+            return s
     for i in range(nd):
         strides[i] = 0
     view = cnp.PyArray_New(ndarray, nd, cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), strides,
                            <void*>_ZEROS, cnp.PyArray_ITEMSIZE(a), 0, None)
-    cdef Tensor s = Tensor.__new__(Tensor)
+    s = Tensor.__new__(Tensor)
     s._a = view
+    if len(_stand_ins) == 8:
+        del _stand_ins[0]
+    _stand_ins.append(s)
     return s
