@@ -21,6 +21,8 @@ that every call between them is a C call:
 """
 cimport cython
 cimport numpy as cnp
+from cpython.object cimport PyObject, PyTypeObject, freefunc
+from cpython.object cimport PyObject_Free, PyObject_Malloc
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc cimport math as cm
 from libc.stdlib cimport calloc, free, malloc, realloc

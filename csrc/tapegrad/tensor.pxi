@@ -260,6 +260,55 @@ cdef class Tensor(_Tracked):
         return (constant, (self.__array__(),))
 
 
+# A free list for Tensor objects. Cython offers one only to classes without a base, and
+# Tensor shares _Tracked with Variable; so Tensor's allocation slots are replaced here:
+# a freed Tensor's memory waits in a C array for the next Tensor instead of going back
+# to the allocator (a chain of scalar ops frees one tensor and makes one per op). Tensors
+# are not tracked by the GC, so their memory is plain PyObject_Malloc memory.
+
+cdef extern from "Python.h":
+    ctypedef PyObject* (*allocfunc)(PyTypeObject*, Py_ssize_t)
+    ctypedef struct TypeSlots "PyTypeObject":
+        Py_ssize_t tp_basicsize
+        allocfunc tp_alloc
+        freefunc tp_free
+    PyObject* PyObject_Init(PyObject*, PyTypeObject*)
+    PyObject* PyErr_NoMemory()
+
+cdef enum:
+    N_FREE_TENSORS = 256   # at most this many freed tensors wait (16 KB)
+cdef void* _free_tensors[N_FREE_TENSORS]
+cdef int _n_free_tensors = 0
+
+
+cdef PyObject* _tensor_alloc(PyTypeObject* tp, Py_ssize_t nitems) noexcept:
+    global _n_free_tensors
+    cdef size_t size = (<TypeSlots*>tp).tp_basicsize
+    cdef void* o
+    if _n_free_tensors:
+        _n_free_tensors -= 1
+        o = _free_tensors[_n_free_tensors]
+    else:
+        o = PyObject_Malloc(size)
+        if o == NULL:
+            return PyErr_NoMemory()
+    memset(o, 0, size)
+    return PyObject_Init(<PyObject*>o, tp)
+
+
+cdef void _tensor_free(void* o) noexcept:
+    global _n_free_tensors
+    if _n_free_tensors < N_FREE_TENSORS:
+        _free_tensors[_n_free_tensors] = o
+        _n_free_tensors += 1
+    else:
+        PyObject_Free(o)
+
+
+(<TypeSlots*><void*>Tensor).tp_alloc = _tensor_alloc
+(<TypeSlots*><void*>Tensor).tp_free = _tensor_free
+
+
 # Variable --------------------------------------------------------------------------------
 
 @cython.no_gc
