@@ -141,3 +141,31 @@ def test_no_tape_no_record():
     with tg.GradientTape() as tape:
         z = y * 2.0
     assert tape.gradient(z, x) is None
+
+
+def test_a_reused_tensor_carries_nothing_from_its_last_life():
+    # freed tensors' memory is reused (a free list): a new tensor must not inherit the
+    # slot of the recorded tensor that lived there before
+    x = tg.Variable(2.0)
+    with tg.GradientTape(persistent=True) as tape:
+        ys = [x * float(i) for i in range(300)]
+        del ys
+        cs = [tg.constant(float(i)) for i in range(300)]
+        z = cs[5] * 3.0
+    assert tape.gradient(z, x) is None
+    assert float(z) == 15.0
+
+
+def test_records_share_stand_ins_but_not_values():
+    # inputs that a rule reads only for their shape are kept as shared memoryless
+    # stand-ins; the gradients must still follow each record's own shape and values
+    a = tg.Variable(np.ones((3, 4)))
+    b = tg.Variable(np.arange(4.0))
+    with tg.GradientTape() as tape:
+        y = tg.reduce_sum(tg.tanh(a + b) + tg.tanh(2.0 * a + b) * b)
+    ga, gb = tape.gradient(y, [a, b])
+    t1, t2 = np.tanh(1.0 + np.arange(4.0)), np.tanh(2.0 + np.arange(4.0))
+    want_a = (1 - t1 ** 2) + 2 * (1 - t2 ** 2) * np.arange(4.0)
+    np.testing.assert_allclose(ga.numpy(), np.broadcast_to(want_a, (3, 4)), rtol=1e-12)
+    want_b = 3 * ((1 - t1 ** 2) + (1 - t2 ** 2) * np.arange(4.0) + t2)
+    np.testing.assert_allclose(gb.numpy(), want_b, rtol=1e-12)
