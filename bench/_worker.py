@@ -467,6 +467,31 @@ def run_timed(lib, workload, samples, min_time):
     return res
 
 
+def serve(lib, workload, min_time):
+    """Interleaved timing: set the workload up, warm it, calibrate a batch of calls
+    lasting about min_time and say so; then time one batch per "sample" line read
+    from stdin (run.py alternates the libraries' samples this way), until "quit"."""
+    fn = make_fn(lib, workload)
+    out = lib.block(fn())
+    ready = {"check": check_value(lib, workload, out)}
+    del out
+    t0 = time.perf_counter()
+    lib.block(fn())
+    number = max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
+    ready["number"] = number
+    if workload == "scalar" and hasattr(lib, "extra_scalar"):
+        ready["extra"] = lib.extra_scalar()
+    print(MARK + json.dumps(ready), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "sample":
+            break
+        gc.collect()
+        t0 = time.perf_counter()
+        for _ in range(number):
+            lib.block(fn())
+        print(MARK + json.dumps({"time": (time.perf_counter() - t0) / number}), flush=True)
+
+
 # --------------------------------------------------------------------- memory
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -592,6 +617,8 @@ def main():
     ap.add_argument("--ce-form", default=None)
     ap.add_argument("--standin", default=None)
     ap.add_argument("--probe", action="store_true")
+    ap.add_argument("--serve", action="store_true",
+                    help="time samples of one workload on request (see serve)")
     ap.add_argument("--chain-ops", type=int, default=None,
                     help="override the op count of memory_chain")
     a = ap.parse_args()
@@ -616,6 +643,17 @@ def main():
             result["info"]["has_jacobian"] = hasattr(getattr(tf, "GradientTape", None), "jacobian")
             result["info"]["module_file"] = getattr(tf, "__file__", "")
         print(MARK + json.dumps(result))
+        return
+
+    if a.serve:
+        try:
+            serve(lib, a.workloads, a.min_time)
+        except NotApplicable as e:
+            print(MARK + json.dumps({"skipped": str(e)}), flush=True)
+        except Exception as e:
+            print(MARK + json.dumps({"error": "%s: %s" % (type(e).__name__, e),
+                                     "traceback": traceback.format_exc(limit=4)}), flush=True)
+        print(MARK + json.dumps({"blas": blas_info()}), flush=True)
         return
 
     results = {}

@@ -7,8 +7,9 @@ the same computation written by hand in NumPy, and for each importable peer
     python bench/run.py --quick         # smoke test
     python bench/run.py --only mlp_small --libs tapegrad,numpy,torch
 
-Each library runs in its own subprocess (bench/_worker.py); libraries are
-alternated over repeated rounds and medians reported. Threads are limited to 2.
+Each library runs in its own subprocess (bench/_worker.py); for each round and
+workload the libraries' samples are taken in turn, and medians reported. Threads
+are limited to 2.
 Results go to bench/results.json and bench/relative_to_numpy.png.
 """
 import argparse
@@ -16,9 +17,12 @@ import datetime
 import json
 import os
 import platform
+import queue
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,6 +86,65 @@ def run_worker(python, args, env, timeout):
     tail = (p.stderr or p.stdout).strip().splitlines()[-6:]
     return {"available": False,
             "error": "worker exited %d: %s" % (p.returncode, " | ".join(tail))}, dt
+
+
+PAUSE = 0.1   # seconds between two samples: the last library's BLAS threads stop spinning
+
+
+class Server:
+    """A worker in --serve mode: one library and workload, timed one sample at a time."""
+
+    def __init__(self, python, args, env, timeout):
+        self.timeout = timeout
+        self.err = tempfile.TemporaryFile(mode="w+")
+        self.p = subprocess.Popen([python, os.path.join(HERE, "_worker.py")] + args, env=env,
+                                  cwd="/", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=self.err, text=True, bufsize=1)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.p.stdout:
+            if line.startswith(MARK):
+                self.lines.put(json.loads(line[len(MARK):]))
+        self.lines.put(None)
+
+    def read(self):
+        """The worker's next report, or None when it exited or timed out."""
+        try:
+            return self.lines.get(timeout=self.timeout)
+        except queue.Empty:
+            self.p.kill()
+            return None
+
+    def ask(self):
+        try:
+            self.p.stdin.write("sample\n")
+            self.p.stdin.flush()
+        except OSError:
+            return None
+        return self.read()
+
+    def tail(self):
+        self.err.seek(0)
+        return " | ".join(self.err.read().strip().splitlines()[-6:])
+
+    def close(self):
+        """Stop the worker; its BLAS report (None if it had none)."""
+        try:
+            self.p.stdin.write("quit\n")
+            self.p.stdin.flush()
+        except OSError:
+            pass
+        blas = None
+        while True:
+            rep = self.read()
+            if rep is None:
+                break
+            blas = rep.get("blas", blas)
+        self.p.wait()
+        self.err.close()
+        return blas
 
 
 def fmt(v, digits=3):
@@ -190,7 +253,7 @@ def main():
                     help="libraries, comma separated: %s" % ",".join(ALL_LIBS))
     ap.add_argument("--rounds", type=int, default=None, help="rounds (default 5, quick 2)")
     ap.add_argument("--samples", type=int, default=None,
-                    help="timed samples per round (default 3, quick 2)")
+                    help="timed samples per round (default 5, quick 2)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="seconds per sample (a sample repeats a call until this; default 0.05)")
     ap.add_argument("--python", action="append", default=[], metavar="LIB=PATH",
@@ -209,7 +272,7 @@ def main():
 
     THREADS = a.threads
     rounds = a.rounds or (2 if a.quick else 5)
-    samples = a.samples or (2 if a.quick else 3)
+    samples = a.samples or (2 if a.quick else 5)
     min_time = a.min_time or (0.01 if a.quick else 0.05)
     chain_ops = 100_000 if a.quick else None
 
@@ -284,38 +347,55 @@ def main():
         "npshift": "logits - np.max(logits) (constant shift computed by NumPy, off the tape)",
     }[ce_form])
 
-    # ---- timed workloads: one process per (library, round), order rotated
+    # ---- timed workloads: for each round and workload, one process per library, all
+    # started, then their samples taken in turn (library order rotated each round):
+    # the load of this shared machine changes within seconds, and alternating samples
+    # lets every library see the same conditions
     samples_of = {(lib, w): [] for lib in libs for w in timed}
     round_medians = {(lib, w): [] for lib in libs for w in timed}
     checks, errors, skipped, extras, blas_by_lib = {}, {}, {}, {}, {}
-    if timed:
-        for r in range(rounds):
-            order = libs[r % len(libs):] + libs[:r % len(libs)]
+    for r in range(rounds):
+        order = libs[r % len(libs):] + libs[:r % len(libs)]
+        for w in timed:
+            t0 = time.perf_counter()
+            servers = {}
             for lib in order:
-                args = ["--lib", lib, "--workloads", ",".join(timed), "--samples", str(samples),
-                        "--min-time", str(min_time), "--ce-form", ce_form]
+                args = ["--lib", lib, "--workloads", w, "--serve", "--min-time", str(min_time),
+                        "--ce-form", ce_form]
                 if lib == "tapegrad" and a.tapegrad_standin:
                     args += ["--standin", a.tapegrad_standin]
-                res, dt = run_worker(pythons[lib], args, env, a.timeout)
-                print("  round %d/%d  %-10s %6.1f s" % (r + 1, rounds, lib, dt), flush=True)
-                if not res.get("available", False) or "results" not in res:
-                    for w in timed:
-                        errors[(lib, w)] = res.get("error", "worker failed")
-                    continue
-                blas_by_lib[lib] = res.get("blas")
-                for w, v in res["results"].items():
-                    if "times" in v:
-                        samples_of[(lib, w)].extend(v["times"])
-                        round_medians[(lib, w)].append(statistics.median(v["times"]))
-                        checks.setdefault((lib, w), v.get("check"))
-                        if "extra" in v:
-                            extras[(lib, w)] = v["extra"]
-                    elif "skipped" in v:
-                        skipped[(lib, w)] = v["skipped"]
+                srv = Server(pythons[lib], args, env, a.timeout)
+                ready = srv.read()
+                if ready is None or "check" not in ready:
+                    ready = ready or {"error": "worker failed: " + srv.tail()}
+                    if "skipped" in ready:
+                        skipped[(lib, w)] = ready["skipped"]
                     else:
-                        errors[(lib, w)] = v.get("error", "?")
-                        if v.get("traceback"):
-                            errors[(lib, w)] += "\n" + v["traceback"]
+                        errors[(lib, w)] = ready.get("error", "worker failed")
+                        if ready.get("traceback"):
+                            errors[(lib, w)] += "\n" + ready["traceback"]
+                    srv.close()
+                    continue
+                servers[lib] = srv
+                checks.setdefault((lib, w), ready.get("check"))
+                if "extra" in ready:
+                    extras[(lib, w)] = ready["extra"]
+            this_round = {lib: [] for lib in servers}
+            for _ in range(samples):
+                for lib, srv in servers.items():
+                    time.sleep(PAUSE)
+                    rep = srv.ask()
+                    if rep is None or "time" not in rep:
+                        errors[(lib, w)] = "worker failed while timing: " + srv.tail()
+                        continue
+                    this_round[lib].append(rep["time"])
+            for lib, srv in servers.items():
+                blas_by_lib[lib] = srv.close() or blas_by_lib.get(lib)
+                if this_round[lib]:
+                    samples_of[(lib, w)].extend(this_round[lib])
+                    round_medians[(lib, w)].append(statistics.median(this_round[lib]))
+            print("  round %d/%d  %-10s %s  %6.1f s" % (r + 1, rounds, w, " ".join(servers),
+                                                      time.perf_counter() - t0), flush=True)
 
     # ---- memory workloads: a fresh process each
     mem = {}
@@ -353,7 +433,11 @@ def main():
             if key in med:
                 m = med[key]
                 rm = round_medians[key]
+                rb = round_medians.get(("numpy", w), [])
                 row.update(median=m * scale, round_min=min(rm) * scale, round_max=max(rm) * scale,
+                           round_medians=[x * scale for x in rm],
+                           # the ratio within each round (processes seconds apart)
+                           vs_numpy_by_round=[x / b for x, b in zip(rm, rb)],
                            n_samples=len(samples_of[key]),
                            vs_numpy=m / base if base else None,
                            vs_tapegrad=m / tg if tg else None)
