@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import queue
+import signal
 import statistics
 import subprocess
 import sys
@@ -88,11 +89,14 @@ def run_worker(python, args, env, timeout):
             "error": "worker exited %d: %s" % (p.returncode, " | ".join(tail))}, dt
 
 
-PAUSE = 0.1   # seconds between two samples: the last library's BLAS threads stop spinning
+PAUSE = 0.1   # seconds before a sample, for the machine to settle after the last one
 
 
 class Server:
-    """A worker in --serve mode: one library and workload, timed one sample at a time."""
+    """A worker in --serve mode: one library and workload, timed one sample at a time.
+    Between its samples the worker is stopped (SIGSTOP): the thread pools of idle
+    libraries (BLAS, OpenMP, TF, XLA) would otherwise spin on the two cores while
+    another library is timed."""
 
     def __init__(self, python, args, env, timeout):
         self.timeout = timeout
@@ -117,13 +121,25 @@ class Server:
             self.p.kill()
             return None
 
+    def pause(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGCONT)
+
     def ask(self):
+        """One sample: resume the worker, time, stop it again."""
+        self.resume()
         try:
             self.p.stdin.write("sample\n")
             self.p.stdin.flush()
         except OSError:
             return None
-        return self.read()
+        rep = self.read()
+        self.pause()
+        return rep
 
     def tail(self):
         self.err.seek(0)
@@ -131,6 +147,7 @@ class Server:
 
     def close(self):
         """Stop the worker; its BLAS report (None if it had none)."""
+        self.resume()
         try:
             self.p.stdin.write("quit\n")
             self.p.stdin.flush()
@@ -376,6 +393,7 @@ def main():
                             errors[(lib, w)] += "\n" + ready["traceback"]
                     srv.close()
                     continue
+                srv.pause()
                 servers[lib] = srv
                 checks.setdefault((lib, w), ready.get("check"))
                 if "extra" in ready:

@@ -161,9 +161,9 @@ def _matmul_b(a, b, transpose_a=False, transpose_b=False):
     if b.ndim == 2 and a.ndim > 2:
         return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + (b.shape[-1],))
     if a.ndim == 2 and b.ndim > 2:
-        bt = np.moveaxis(b, -2, 0)
-        r = a @ bt.reshape(bt.shape[0], -1)
-        return np.moveaxis(r.reshape((a.shape[0],) + bt.shape[1:]), 0, -2)
+        # one matrix times a batch: a @ b[k] = (b[k]^T @ a^T)^T, the case above, whose
+        # result comes out batch-first (no copy to reorder it; none at all for vectors)
+        return _matmul_b(b, a, True, True).swapaxes(-1, -2)
     return np.matmul(a, b)
 
 BATCH_TWINS = dict(reshape=_reshape_b, broadcast_to=_broadcast_to_b, transpose=_transpose_b,
