@@ -13,6 +13,7 @@ are limited to 2.
 Results go to bench/results.json and bench/relative_to_numpy.png.
 """
 import argparse
+import atexit
 import datetime
 import json
 import os
@@ -106,6 +107,11 @@ class Server:
                                   stderr=self.err, text=True, bufsize=1)
         self.lines = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
+        atexit.register(self._kill)   # a stopped worker must not outlive an interrupted run
+
+    def _kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
 
     def _pump(self):
         for line in self.p.stdout:
@@ -129,15 +135,19 @@ class Server:
         if self.p.poll() is None:
             self.p.send_signal(signal.SIGCONT)
 
+    def send(self, line):
+        """Write a line to the worker; False when it is gone."""
+        try:
+            self.p.stdin.write(line + "\n")
+            self.p.stdin.flush()
+            return True
+        except OSError:
+            return False
+
     def ask(self):
         """One sample: resume the worker, time, stop it again."""
         self.resume()
-        try:
-            self.p.stdin.write("sample\n")
-            self.p.stdin.flush()
-        except OSError:
-            return None
-        rep = self.read()
+        rep = self.read() if self.send("sample") else None
         self.pause()
         return rep
 
@@ -148,11 +158,7 @@ class Server:
     def close(self):
         """Stop the worker; its BLAS report (None if it had none)."""
         self.resume()
-        try:
-            self.p.stdin.write("quit\n")
-            self.p.stdin.flush()
-        except OSError:
-            pass
+        self.send("quit")
         blas = None
         while True:
             rep = self.read()
