@@ -73,7 +73,8 @@ class GradientTape:
 
     def __exit__(self, typ, value, traceback):
         if self._recording:
-            self._pop_tape()
+            self._tape.stop()       # _pop_tape, inlined: this runs once per step
+            self._recording = False
 
     def _push_tape(self):
         if self._recording:

@@ -332,7 +332,10 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
         nd.in1 = s1
         nd.aux = len(tape.saved)
         if saved_ins is None:
-            saved_ins = tuple([stand_in(x) for x in ins]) if od.shapes_only else ins
+            saved_ins = ins if not od.shapes_only else (
+                (stand_in(<Tensor>ins[0]),) if n == 1 else
+                (stand_in(<Tensor>ins[0]), stand_in(<Tensor>ins[1])) if n == 2 else
+                tuple([stand_in(x) for x in ins]))
         tape.saved.append((saved_ins, saved if od.save is not None else
                            out if od.needs_out else None, attrs, slots))
 
