@@ -8,12 +8,13 @@
 # twins (twins.pxi) on raw arrays, and the rule runs at NumPy's speed.
 #
 # VJP rules get (tg, g, *inputs, output, *attributes) and return one gradient per input
-# (None where an input has none); for an op with a `save` forward, the output argument is
-# what that forward saved in a NumPy sweep and None in a recorded one, or are given as a tuple of one such rule per input
-# (only those whose input needs a gradient run); JVP rules get (tg, *input tangents, *inputs, output,
-# *attributes). Elementwise unary ops give only dy/dx = deriv(tg, x, y): the VJP is
-# g * dy/dx and the JVP t * dy/dx. Broadcasting is undone once, by `unbroadcast`, for
-# the ops declared with bcast.
+# (None where an input has none), or are given as a tuple of one such rule per input
+# (only those whose input needs a gradient run); for an op with a `save` forward, the
+# output argument is what that forward saved in a NumPy sweep, and None in a recorded
+# one. JVP rules get (tg, *input tangents, *inputs, output, *attributes). Elementwise
+# unary ops give only dy/dx = deriv(tg, x, y): the VJP is g * dy/dx and the JVP
+# t * dy/dx. Broadcasting is undone once, by `unbroadcast`, for the ops declared with
+# bcast.
 
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,

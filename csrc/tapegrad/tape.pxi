@@ -564,8 +564,10 @@ cdef class Sweep:
                     if s >= 0 and reach[s]:
                         need |= 1ULL << j
             else:
-                need = ((nd.in0 >= 0 and reach[nd.in0]) |
-                        (nd.in1 >= 0 and reach[nd.in1]) << 1)
+                if nd.in0 >= 0 and reach[nd.in0]:
+                    need |= 1
+                if nd.in1 >= 0 and reach[nd.in1]:
+                    need |= 2
             grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, self.get(o),
                              ins, out, attrs, need)
             for j in range(len(ins)):
