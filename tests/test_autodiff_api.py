@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from _helpers import close, f64
+from _helpers import close, f64, nested_gradient
 
 
 # --- output_gradients ------------------------------------------------------------
@@ -712,12 +712,7 @@ def test_batch_jacobian_matches_finite_differences(name):
 def test_hessian_matches_finite_differences(name):
     fn = SCALAR_FUNCTIONS[name]
     x = f64(X0)
-    with tg.GradientTape() as outer:
-        outer.watch(x)
-        with tg.GradientTape() as inner:
-            inner.watch(x)
-            y = fn(x)
-        g = inner.gradient(y, x)
+    _, g, outer = nested_gradient(fn, x)
     h = outer.jacobian(g, x)
     assert tuple(h.shape) == (3, 2, 3, 2)
     close(h, fd_hessian(fn, X0), rtol=1e-5, atol=1e-6)

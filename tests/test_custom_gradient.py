@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from _helpers import close
+from _helpers import close, nested_gradient
 
 
 def grads(fn, *inputs, **kw):
@@ -238,12 +238,7 @@ def test_differentiable_grad_fn_gives_second_derivative():
         return x * x * x, grad
 
     x = tg.constant(2.)
-    with tg.GradientTape() as t2:
-        t2.watch(x)
-        with tg.GradientTape() as t1:
-            t1.watch(x)
-            y = cube(x)
-        g = t1.gradient(y, x)
+    _, g, t2 = nested_gradient(cube, x)
     close(g, 12.)
     close(t2.gradient(g, x), 12.)
 
@@ -269,12 +264,7 @@ def make_cube_with_custom_second_derivative():
 def test_custom_second_derivative_nested_tapes():
     cube = make_cube_with_custom_second_derivative()
     x = tg.constant(2.)
-    with tg.GradientTape() as t2:
-        t2.watch(x)
-        with tg.GradientTape() as t1:
-            t1.watch(x)
-            y = cube(x)
-        g = t1.gradient(y, x)
+    y, g, t2 = nested_gradient(cube, x)
     close(y, 8.)
     close(g, 12.)
     close(t2.gradient(g, x), 7.)
@@ -371,12 +361,7 @@ def test_recompute_grad_runs_f_again_in_the_backward_pass():
 def test_recompute_grad_second_derivative():
     f = tg.recompute_grad(lambda x: x * x * x)
     x = tg.constant(3.)
-    with tg.GradientTape() as t2:
-        t2.watch(x)
-        with tg.GradientTape() as t1:
-            t1.watch(x)
-            y = f(x)
-        d = t1.gradient(y, x)
+    _, d, t2 = nested_gradient(f, x)
     close(d, 27.)
     close(t2.gradient(d, x), 18.)
 

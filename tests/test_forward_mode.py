@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import tapegrad as tg
-from _helpers import close, f64
+from _helpers import close, f64, nested_gradient
 
 FA = tg.autodiff.ForwardAccumulator
 
@@ -291,11 +291,6 @@ def test_hvp_matches_finite_differences(name):
 def test_hvp_agrees_with_reverse_over_reverse(name):
     fn = SCALAR[name]
     x = f64(X0)
-    with tg.GradientTape() as outer:
-        outer.watch(x)
-        with tg.GradientTape() as inner:
-            inner.watch(x)
-            y = fn(x)
-        g = inner.gradient(y, x)
+    _, g, outer = nested_gradient(fn, x)
     rr = outer.gradient(g, x, output_gradients=f64(V0))   # H v (H symmetric)
     close(hvp(fn, f64(X0), f64(V0)), rr, rtol=1e-9, atol=1e-12)
