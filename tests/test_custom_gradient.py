@@ -230,13 +230,18 @@ def test_variables_kw_without_variables_read():
 
 # --- custom_gradient under nested tapes -------------------------------------------
 
-def test_differentiable_grad_fn_gives_second_derivative():
+def make_cube():
+    """x**3 with its first derivative as a custom gradient, itself differentiable."""
     @tg.custom_gradient
     def cube(x):
         def grad(dy):
             return dy * 3. * x * x
         return x * x * x, grad
+    return cube
 
+
+def test_differentiable_grad_fn_gives_second_derivative():
+    cube = make_cube()
     x = tg.constant(2.)
     _, g, t2 = nested_gradient(cube, x)
     close(g, 12.)
@@ -283,12 +288,7 @@ def test_custom_second_derivative_persistent_tape():
 # --- custom_gradient in forward mode ---------------------------------------------
 
 def test_forward_mode_through_custom_gradient_functions():
-    @tg.custom_gradient
-    def cube(x):
-        def grad(dy):
-            return dy * 3. * x * x
-        return x * x * x, grad
-
+    cube = make_cube()
     x = tg.constant(2.)
     with tg.autodiff.ForwardAccumulator(x, tg.constant(1.)) as acc:
         y = cube(x)
