@@ -150,7 +150,7 @@ cdef Tensor compare(object ufunc, object a, object b):
 
 
 cdef Tensor ones_like_t(object x):
-    cdef Tensor t = x if type(x) is Tensor else (<Variable>x)._value
+    cdef Tensor t = as_value(x)
     if t._k:
         return new_scalar(1.0, t._k)
     a = np.empty(t._a.shape, t._a.dtype)   # np.ones is a Python function: fill is not
@@ -159,7 +159,7 @@ cdef Tensor ones_like_t(object x):
 
 
 cdef Tensor zeros_like_t(object x):
-    cdef Tensor t = x if type(x) is Tensor else (<Variable>x)._value
+    cdef Tensor t = as_value(x)
     if t._k:
         return new_scalar(0.0, t._k)
     return wrap(np.zeros(t._a.shape, t._a.dtype))

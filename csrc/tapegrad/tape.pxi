@@ -193,7 +193,7 @@ cdef class Tape:
         per source (None where unconnected). One reverse sweep with the rows as a batch
         when `vectorize` and every op's rule takes a batch (and no tape records the
         sweep); otherwise one sweep per row."""
-        cdef Tensor t = as_input(target) if type(target) is Tensor else (<Variable>target)._value
+        cdef Tensor t = as_value(target)
         cdef int i
         cdef int k = seeds.shape[0]
         if k == 0:
@@ -260,11 +260,6 @@ def flat_tensors(obj, bint floats):
         if floats and not is_float(as_value(x)):
             return None
     return list(obj)
-
-
-cdef inline Tensor as_value(object x):
-    """The value of a Tensor or Variable, without reading the variable."""
-    return <Tensor>x if type(x) is Tensor else (<Variable>x)._value
 
 
 cdef void on_read(Variable v, Tensor t):

@@ -90,6 +90,12 @@ cdef inline tuple shape_of(Tensor t):
     return t._a.shape if t._k == K_ARRAY else ()
 
 
+cdef inline Tensor as_value(object x):
+    """The value of a Tensor or Variable, without reading the variable (not a read: no
+    tape watches it, no slot is given)."""
+    return <Tensor>x if type(x) is Tensor else (<Variable>x)._value
+
+
 cdef inline bint is_float(Tensor t):
     # dtype.kind == "f", read in C (the attribute lookups cost more than the op's record)
     return t._k != K_ARRAY or cnp.PyArray_ISFLOAT(<cnp.ndarray>t._a)
