@@ -8,8 +8,8 @@ the same computation written by hand in NumPy, and for each importable peer
     python bench/run.py --only mlp_small --libs tapegrad,numpy,torch
 
 Each library runs in its own subprocess (bench/_worker.py); for each round and
-workload the libraries' samples are taken in turn, and medians reported. Threads
-are limited to 2.
+workload the libraries' samples are taken in turn (a sweep), and medians reported;
+ratios are medians over sweeps of the ratio within a sweep. Threads are limited to 2.
 Results go to bench/results.json and bench/relative_to_numpy.png.
 """
 import argparse
@@ -91,6 +91,7 @@ def run_worker(python, args, env, timeout):
 
 
 PAUSE = 0.1   # seconds before a sample, for the machine to settle after the last one
+PAIR = ("tapegrad", "numpy")   # timed next to each other in every sweep
 
 
 class Server:
@@ -168,6 +169,15 @@ class Server:
         self.p.wait()
         self.err.close()
         return blas
+
+
+def paired_ratio(sweeps, lib, base):
+    """The median over sweeps of lib's sample over base's sample in the same sweep
+    (None without such pairs). This machine's speed shifts by up to 1.5x within
+    seconds; a ratio of the pooled medians can set one library's slow spell against
+    the other's fast one, a ratio within a sweep cannot."""
+    r = [s[lib] / s[base] for s in sweeps if lib in s and base in s]
+    return statistics.median(r) if r else None
 
 
 def fmt(v, digits=3):
@@ -276,7 +286,7 @@ def main():
                     help="libraries, comma separated: %s" % ",".join(ALL_LIBS))
     ap.add_argument("--rounds", type=int, default=None, help="rounds (default 5, quick 2)")
     ap.add_argument("--samples", type=int, default=None,
-                    help="timed samples per round (default 5, quick 2)")
+                    help="timed samples per round (default 10, quick 2)")
     ap.add_argument("--min-time", type=float, default=None,
                     help="seconds per sample (a sample repeats a call until this; default 0.05)")
     ap.add_argument("--python", action="append", default=[], metavar="LIB=PATH",
@@ -295,7 +305,7 @@ def main():
 
     THREADS = a.threads
     rounds = a.rounds or (2 if a.quick else 5)
-    samples = a.samples or (2 if a.quick else 5)
+    samples = a.samples or (2 if a.quick else 10)
     min_time = a.min_time or (0.01 if a.quick else 0.05)
     chain_ops = 100_000 if a.quick else None
 
@@ -376,6 +386,7 @@ def main():
     # lets every library see the same conditions
     samples_of = {(lib, w): [] for lib in libs for w in timed}
     round_medians = {(lib, w): [] for lib in libs for w in timed}
+    sweeps = {w: [] for w in timed}   # per sample sweep: {lib: seconds}, taken together
     checks, errors, skipped, extras, blas_by_lib = {}, {}, {}, {}, {}
     for r in range(rounds):
         order = libs[r % len(libs):] + libs[:r % len(libs)]
@@ -405,14 +416,20 @@ def main():
                 if "extra" in ready:
                     extras[(lib, w)] = ready["extra"]
             this_round = {lib: [] for lib in servers}
-            for _ in range(samples):
-                for lib, srv in servers.items():
+            for i in range(samples):
+                # tapegrad and NumPy by hand side by side, each first in every other sweep:
+                # their ratio is taken between samples a fraction of a second apart
+                pair = [lib for lib in PAIR if lib in servers][::1 if i % 2 == 0 else -1]
+                sweep = {}
+                for lib in pair + [lib for lib in servers if lib not in PAIR]:
                     time.sleep(PAUSE)
-                    rep = srv.ask()
+                    rep = servers[lib].ask()
                     if rep is None or "time" not in rep:
-                        errors[(lib, w)] = "worker failed while timing: " + srv.tail()
+                        errors[(lib, w)] = "worker failed while timing: " + servers[lib].tail()
                         continue
                     this_round[lib].append(rep["time"])
+                    sweep[lib] = rep["time"]
+                sweeps[w].append(sweep)
             for lib, srv in servers.items():
                 blas_by_lib[lib] = srv.close() or blas_by_lib.get(lib)
                 if this_round[lib]:
@@ -463,8 +480,9 @@ def main():
                            # the ratio within each round (processes seconds apart)
                            vs_numpy_by_round=[x / b for x, b in zip(rm, rb)],
                            n_samples=len(samples_of[key]),
-                           vs_numpy=m / base if base else None,
-                           vs_tapegrad=m / tg if tg else None)
+                           vs_numpy=paired_ratio(sweeps[w], lib, "numpy"),
+                           vs_numpy_of_medians=m / base if base else None,
+                           vs_tapegrad=paired_ratio(sweeps[w], lib, "tapegrad"))
                 bad = compare_check(w, checks.get(("numpy", w)), checks.get(key))
                 if bad:
                     row["check_failed"] = bad
@@ -484,18 +502,17 @@ def main():
     if "tapegrad" in libs:
         def tget(w):
             return med.get(("tapegrad", w))
-
-        def npget(w):
-            return med.get(("numpy", w))
         if tget("scalar"):
             us = tget("scalar") * UNIT["scalar"][1]
             ok = us <= 0.15
-            if med.get(("torch", "scalar")):
-                ok = ok and med[("torch", "scalar")] / tget("scalar") >= 30
+            faster = paired_ratio(sweeps["scalar"], "torch", "tapegrad")
+            if faster is not None:
+                ok = ok and faster >= 30
             targets["scalar"] = ok
         for w, lim in (("mlp_small", 1.3), ("mlp_medium", 1.05), ("jacobian", 20), ("notape", 1.2)):
-            if tget(w) and npget(w):
-                targets[w] = tget(w) / npget(w) <= lim
+            r = paired_ratio(sweeps[w], "tapegrad", "numpy") if w in sweeps else None
+            if r is not None:
+                targets[w] = r <= lim
         mc = mem.get(("tapegrad", "memory_chain"), {})
         if "rss_bytes_per_op" in mc:
             targets["memory_chain"] = max(mc["rss_bytes_per_op"], mc["tracemalloc_bytes_per_op"]) <= 64
@@ -535,6 +552,8 @@ def main():
         "timed": rows,
         "memory": [dict(lib=lib, workload=w, **v) for (lib, w), v in mem.items()],
         "targets_met": targets,
+        "sweeps": {w: [{lib: t * UNIT[w][1] for lib, t in sw.items()} for sw in sweeps[w]]
+                   for w in timed},
         "check_failures": mismatches,
         "python_float_floor_us_per_op": scalar_floor,
         "table_markdown": table,
@@ -552,8 +571,9 @@ def render_table(rows, timed, libs, mem, memory, targets, standin):
     if standin:
         lines.append("**The tapegrad rows are %s standing in for tapegrad.**\n" % standin)
     lines.append("| workload | library | median | unit | round medians (min-max) "
-                 "| / NumPy by hand | / tapegrad | issue 5 target |")
-    lines.append("|---|---|---|---|---|---|---|---|")
+                 "| / NumPy by hand (paired) | median / NumPy's median | / tapegrad (paired) "
+                 "| issue 5 target |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
     for w in timed:
         first = True
         for row in [r for r in rows if r["workload"] == w]:
@@ -571,12 +591,13 @@ def render_table(rows, timed, libs, mem, memory, targets, standin):
                 med = fmt(row["median"])
                 if row.get("check_failed"):
                     med += " (CHECK FAILED)"
-                lines.append("| %s | %s | %s | %s | %s-%s | %s | %s | %s |" % (
+                lines.append("| %s | %s | %s | %s | %s-%s | %s | %s | %s | %s |" % (
                     wl, lib, med, row["unit"], fmt(row["round_min"]), fmt(row["round_max"]),
-                    fmt_ratio(row["vs_numpy"]), fmt_ratio(row["vs_tapegrad"]), tgt))
+                    fmt_ratio(row["vs_numpy"]), fmt_ratio(row["vs_numpy_of_medians"]),
+                    fmt_ratio(row["vs_tapegrad"]), tgt))
             else:
                 why = row.get("skipped") or ("error: " + row.get("error", "").splitlines()[0][:80])
-                lines.append("| %s | %s | — (%s) | | | | | %s |" % (wl, lib, why, tgt))
+                lines.append("| %s | %s | — (%s) | | | | | | %s |" % (wl, lib, why, tgt))
     if memory:
         lines.append("")
         lines.append("| 5. memory | library | chain: bytes/op, tracemalloc | chain: bytes/op, RSS "
