@@ -3,6 +3,8 @@
 tapegrad's dtypes are NumPy dtypes (tg.float32 == np.dtype('float32')), and reprs read
 'tg.' where TensorFlow's read 'tf.'.
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -84,6 +86,20 @@ ti = lambda: tg.constant([1, 2])
         "npscalar*f32", "i32/py", "i32/i32", "i32**py"])
 def test_python_and_numpy_operands_adopt_tensor_dtype(make, expected, dtype):
     check(make(), expected, dtype)
+
+
+def test_python_numbers_beside_float32_arrays_round_as_tensorflow():
+    # values TensorFlow 2.21 gives for tf.ones(3) * v: a float beyond float32's range is
+    # inf (no warning), an int is rounded once to float32, 0.0's sign is kept
+    x = tg.ones(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.all(np.isposinf((x * 1e40).numpy()))
+    check(x * 2 ** 60, [1.1529215e18] * 3, "float32")
+    assert (x * (2 ** 53 + 1)).numpy()[0] == np.float32(2 ** 53 + 1)
+    assert np.signbit((x * -0.0).numpy()).all()
+    check(x * 3, [3.0] * 3, "float32")
+    check(x * True, [1.0] * 3, "float32")
 
 
 def test_python_float_into_int_tensor_raises():

@@ -130,8 +130,18 @@ cdef Tensor like(object value, Tensor other):
     values adopt the tensor's dtype (as TensorFlow's operators do)."""
     if type(value) is Tensor:
         return value
+    cdef int k, t
     if isinstance(value, Variable):
         return read_var(value)
+    if type(value) is float or (type(value) is int and -2**53 <= value <= 2**53):
+        # a Python number beside a float tensor: an unboxed scalar, without NumPy (exact:
+        # the int is a double exactly; a float out of float32's range is inf, as in TF)
+        k = other._k
+        if not k:
+            t = cnp.PyArray_TYPE(<cnp.ndarray>other._a)
+            k = K_F32 if t == cnp.NPY_FLOAT32 else K_F64 if t == cnp.NPY_FLOAT64 else 0
+        if k:
+            return new_scalar(<float>value if k == K_F32 else <double>value, k)
     if hasattr(value, "_as_dense_tensor"):
         return to_tensor(value)
     return wrap(array_as(value, dtype_of(other)))
