@@ -112,6 +112,8 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
             r = od.fwd(val(<Tensor>ins[0]))
         elif op == OP_MATMUL and not attrs[0] and not attrs[1]:
             r = np_matmul(val(<Tensor>ins[0]), val(<Tensor>ins[1]))
+        elif len(ins) == 1 and len(attrs) == 2:   # reductions (axis, keepdims)
+            r = od.fwd(val(<Tensor>ins[0]), attrs[0], attrs[1])
         else:
             r = od.fwd(*[val(x) if x is not None else None for x in ins], *attrs)
     except ValueError as e:

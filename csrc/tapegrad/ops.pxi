@@ -106,6 +106,8 @@ cdef object norm_axis(object axis, int ndim, str op):
     """A reduction's axis as a sorted tuple of non-negative ints, or None for all."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:   # the usual call
+        return (axis % ndim,)
     if isinstance(axis, _Tracked):
         axis = np.asarray(axis).tolist()
     axes = axis if isinstance(axis, (list, tuple)) else (axis,)
@@ -160,8 +162,12 @@ cdef tuple norm_shape(object shape, str op):
 def reshape(tensor, shape, name=None):
     cdef Tensor t = as_input(tensor)
     shape = norm_shape(shape, "reshape")
-    size = int(np.prod(shape_of(t)))
-    known = int(np.prod([d for d in shape if d != -1]))
+    size = known = 1   # Python ints: no overflow, and no np.prod (microseconds a call)
+    for d in shape_of(t):
+        size *= d
+    for d in shape:
+        if d != -1:
+            known *= d
     if (-1 not in shape and known != size) or (-1 in shape and (known == 0 or size % known)):
         raise InvalidArgumentError(
             f"Input to reshape is a tensor with {size} values, but the requested shape "

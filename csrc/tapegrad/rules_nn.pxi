@@ -38,8 +38,5 @@ defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWi
       float_only=True, save=_softmax_ce_save_np)
 
 # NumPy twins of the ops these rules call through tg
-def _max_np(a, axis=None, keepdims=False):
-    return np.maximum.reduce(a, axis=axis, keepdims=keepdims)
-
 vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims,
                 reduce_max=_max_np)

@@ -88,12 +88,18 @@ def _cumprod_jvp(tg, t, x, y, axis, exclusive, reverse):
     return y * tg.cumsum(tg.divide_no_nan(t, x), axis, exclusive, reverse)
 
 
+# the ufuncs' reductions: np.max and np.min are Python wrappers around them
+def _max_np(a, axis=None, keepdims=False):
+    return np.maximum.reduce(a, axis=axis, keepdims=keepdims)
+
+def _min_np(a, axis=None, keepdims=False):
+    return np.minimum.reduce(a, axis=axis, keepdims=keepdims)
+
+
 # The table ------------------------------------------------------------------------------
 
-defop(OP_MAX,       "reduce_max",       "Max",       1, lambda a, axis, keepdims: np.max(a, axis=axis, keepdims=keepdims),
-      _extremum_vjp, _extremum_jvp, needs_out=True)
-defop(OP_MIN,       "reduce_min",       "Min",       1, lambda a, axis, keepdims: np.min(a, axis=axis, keepdims=keepdims),
-      _extremum_vjp, _extremum_jvp, needs_out=True)
+defop(OP_MAX,       "reduce_max",       "Max",       1, _max_np, _extremum_vjp, _extremum_jvp, needs_out=True)
+defop(OP_MIN,       "reduce_min",       "Min",       1, _min_np, _extremum_vjp, _extremum_jvp, needs_out=True)
 defop(OP_PROD,      "reduce_prod",      "Prod",      1, lambda a, axis, keepdims: np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype),
       lambda tg, g, x, y, axis, keepdims: _prod_others(tg, x, axis) * tg.reshape(g, _reduced_shape(x.shape, axis)),
       lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t * _prod_others(tg, x, axis), axis, keepdims))
