@@ -26,6 +26,7 @@ FNS = {
     "indexing": lambda x: x[1:, ::2] + x[0, 1],
     "where and cast": lambda x: tg.where(x > 0.0, x, tg.cast(tg.square(x), tg.float64)),
     "scalar path": lambda x: x[0, 0] * x[1, 1] + 2.0,
+    "softmax and log_softmax": lambda x: tg.nn.softmax(x, axis=0) * tg.nn.log_softmax(x),
     "non-batchable (cumsum)": lambda x: tg.math.cumsum(x, axis=1) * x,
 }
 

@@ -2,6 +2,8 @@
 and ties, numerical stability at large inputs, ops without a gradient, and the errors
 of bad arguments. Expected values were produced by TensorFlow 2 (eager, float32) and
 are written in; no test imports TensorFlow."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -97,6 +99,20 @@ STABLE = [
     ('gelu approximate', lambda t: tg.nn.gelu(t, approximate=True), [[-100., 0., 100.]], [0., 0., 100.], [[0., .5, 1.]]),
     ('silu', tg.nn.silu, [[-100., 0., 100.]], [0., 0., 100.], [[0., .5, 1.]]),
 ]
+
+
+def test_softmax_at_infinities_gives_tensorflows_values():
+    # TensorFlow 2.21: tf.nn.softmax / log_softmax of these rows, without warnings
+    inf = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(tg.nn.softmax([[inf, 0.]]).numpy(), [[np.nan, 0.]])
+        np.testing.assert_array_equal(tg.nn.softmax([[-inf, -inf], [-inf, 0.]]).numpy(),
+                                      [[np.nan, np.nan], [0., 1.]])
+        np.testing.assert_array_equal(tg.nn.log_softmax([[inf, 0.]]).numpy(), [[np.nan, np.nan]])
+        np.testing.assert_array_equal(tg.nn.log_softmax([[-inf, 0.]]).numpy(), [[-inf, 0.]])
+        np.testing.assert_array_equal(tg.nn.log_softmax([[-inf, -inf]]).numpy(), [[np.nan, np.nan]])
+        assert tg.nn.softmax(tg.ones((2, 0))).shape == (2, 0)
 
 
 @pytest.mark.parametrize('name, f, xs, y, grads', STABLE, ids=[k[0] for k in STABLE])
@@ -217,7 +233,9 @@ BAD = [
     ('solve dtypes', lambda: tg.linalg.solve(tg.eye(2), tg.constant(np.ones((2, 1)))), InvalidArgumentError, 'float64'),
     ('trace rank', lambda: tg.linalg.trace(tg.ones(3)), InvalidArgumentError, 'rank'),
     ('softmax int', lambda: tg.nn.softmax(tg.constant([1, 2])), InvalidArgumentError, "attr 'T'"),
-    ('softmax axis', lambda: tg.nn.softmax(tg.ones((2, 3)), axis=2), InvalidArgumentError, 'Invalid reduction dimension'),
+    ('softmax axis', lambda: tg.nn.softmax(tg.ones((2, 3)), axis=2), InvalidArgumentError, r'`dim` must be in the range \[-2, 2\)'),
+    ('log_softmax axis', lambda: tg.nn.log_softmax(tg.ones((2, 3)), axis=-3), InvalidArgumentError, r'Received: dim=-3'),
+    ('softmax scalar', lambda: tg.nn.softmax(tg.constant(1.0)), InvalidArgumentError, '>= 1 dimension'),
     ('softmax_ce shapes', lambda: tg.nn.softmax_cross_entropy_with_logits([[0., 1.]], tg.ones((2, 3))), InvalidArgumentError, 'labels'),
     ('sparse labels range', lambda: tg.nn.sparse_softmax_cross_entropy_with_logits([5, 0], tg.ones((2, 3))), InvalidArgumentError, 'label value of 5'),
     ('sparse labels dtype', lambda: tg.nn.sparse_softmax_cross_entropy_with_logits([1., 0.], tg.ones((2, 3))), InvalidArgumentError, 'Tlabels'),

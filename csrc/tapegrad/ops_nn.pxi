@@ -11,3 +11,34 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
                                    f"[Op:SoftmaxCrossEntropyWithLogits]".replace(", ", ","))
     ax = norm_one_axis(axis, len(shape_of(x)), "softmax_cross_entropy_with_logits")
     return apply(OP_SOFTMAX_CE, (z, x), (ax,))
+
+
+def softmax(logits, axis=None, name=None):
+    """exp(logits) / reduce_sum(exp(logits), axis), computed shifted by the max."""
+    cdef Tensor x = softmax_input(logits, "Softmax")
+    return apply(OP_SOFTMAX, (x,), (softmax_axis(x, axis),))
+
+
+def log_softmax(logits, axis=None, name=None):
+    """logits - reduce_logsumexp(logits, axis)."""
+    cdef Tensor x = softmax_input(logits, "LogSoftmax")
+    return apply(OP_LOG_SOFTMAX, (x,), (softmax_axis(x, axis),))
+
+
+cdef Tensor softmax_input(object logits, str tf_name):
+    cdef Tensor x = float_kernel(logits, tf_name)
+    if not shape_of(x):
+        raise InvalidArgumentError(f"logits must have >= 1 dimension, got shape [] "
+                                   f"[Op:{tf_name}]")
+    return x
+
+
+cdef int softmax_axis(Tensor x, object axis) except 1:
+    """The axis counted from the end (-1 by default, as TensorFlow's)."""
+    cdef int n = len(shape_of(x))
+    if axis is None:
+        return -1
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) and -n <= axis < n:
+        return int(axis) % n - n
+    raise InvalidArgumentError(f"`dim` must be in the range [{-n}, {n}) where {n} is the "
+                               f"number of dimensions in the input. Received: dim={axis}")

@@ -37,6 +37,40 @@ defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWi
       _softmax_ce_np, (_softmax_ce_vjp_labels, _softmax_ce_vjp_logits), _softmax_ce_jvp,
       float_only=True, save=_softmax_ce_save_np)
 
+# Softmax and log-softmax over one axis. The attribute is the axis counted from the end,
+# so that the rules also take a g with a leading batch axis (jacobians). Both shift by
+# the max (exp cannot overflow); a row with an infinite or nan max takes the slow path,
+# which gives TensorFlow's values: softmax is nan at +inf and 0 beside it, log_softmax
+# nan across the row, and a row of -inf is nan in both (without NumPy's warnings).
+def _softmax_np(x, axis):
+    m = np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
+    if np.isfinite(m).all():
+        e = np.exp(x - m)
+        e /= np.add.reduce(e, axis=axis, keepdims=True)   # each sum >= 1 (the max's 1)
+        return e
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x - np.where(np.isfinite(m), m, np.zeros((), x.dtype)))
+        return e / np.add.reduce(e, axis=axis, keepdims=True)
+
+def _log_softmax_np(x, axis):
+    m = np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
+    if np.isfinite(m).all():
+        return _shifted_log_softmax(x - m, axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _shifted_log_softmax(x - m, axis)
+
+cdef object _shifted_log_softmax(object s, object axis):
+    return s - np.log(np.add.reduce(np.exp(s), axis=axis, keepdims=True))
+
+defop(OP_SOFTMAX, "softmax", "Softmax", 1, _softmax_np,
+      lambda tg, g, x, y, axis: y * (g - tg.reduce_sum(g * y, axis, True)),
+      lambda tg, t, x, y, axis: y * (t - tg.reduce_sum(t * y, axis, True)),
+      needs_out=True, shapes_only=True, float_only=True, batch=True)
+defop(OP_LOG_SOFTMAX, "log_softmax", "LogSoftmax", 1, _log_softmax_np,
+      lambda tg, g, x, y, axis: g - tg.exp(y) * tg.reduce_sum(g, axis, True),
+      lambda tg, t, x, y, axis: t - tg.reduce_sum(tg.exp(y) * t, axis, True),
+      needs_out=True, shapes_only=True, float_only=True, batch=True)
+
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims,
                 reduce_max=_max_np)
