@@ -489,8 +489,10 @@ def serve(lib, workload, min_time):
     del out
     t0 = time.perf_counter()
     lib.block(fn())
-    number = max(1, int(min_time / max(time.perf_counter() - t0, 1e-9)))
+    one = time.perf_counter() - t0
+    number = max(1, int(min_time / max(one, 1e-9)))
     ready["number"] = number
+    ready["call_s"] = one
     if workload == "scalar" and hasattr(lib, "extra_scalar"):
         ready["extra"] = lib.extra_scalar()
     print(MARK + json.dumps(ready), flush=True)
@@ -498,9 +500,11 @@ def serve(lib, workload, min_time):
         if line.strip() != "sample":
             break
         gc.collect()
-        # one untimed call first: the library timed before this one has had the caches
-        # and this process's thread pools have been stopped
-        lib.block(fn())
+        if number > 1:
+            # one untimed call first: the library timed before this one has had the
+            # caches, and this process's thread pools have been stopped (negligible
+            # beside a call that lasts a whole sample, which is not repeated)
+            lib.block(fn())
         t0 = time.perf_counter()
         for _ in range(number):
             lib.block(fn())

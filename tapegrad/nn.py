@@ -5,7 +5,7 @@ come out of the composition (`where` on the side TensorFlow's kernel picks) and 
 for large inputs (logsumexp and the `-|x|` forms never overflow): their gradients of
 every order then come from the ops' rules. softmax_cross_entropy_with_logits is a
 primitive (rules_nn.pxi): TensorFlow's gradient is not its composite's; softmax and
-log_softmax are primitives too, for speed (one op on the tape instead of five).
+log_softmax are primitives too, for speed (one op on the tape instead of three).
 """
 import numpy as _np
 

@@ -128,9 +128,9 @@ cpdef Tensor to_tensor(object value, object dtype=None):
 cdef Tensor like(object value, Tensor other):
     """Convert a non-tensor operand of an op with `other`: Python numbers, lists and NumPy
     values adopt the tensor's dtype (as TensorFlow's operators do)."""
+    cdef int k, t
     if type(value) is Tensor:
         return value
-    cdef int k, t
     if isinstance(value, Variable):
         return read_var(value)
     if type(value) is float or (type(value) is int and -2**53 <= value <= 2**53):
