@@ -150,6 +150,54 @@ def test_several_outputs():
     close(tape.gradient(y, x), 13.)
 
 
+def make_two_outputs(calls):
+    """(2x, 3x), declared gradient 2 d1 + 3 d2; records the upstream of each call."""
+    @tg.custom_gradient
+    def f(x):
+        def grad(d1, d2):
+            calls.append((d1.numpy().tolist(), d2.numpy().tolist()))
+            return d1 * 2. + d2 * 3.
+        return (x * 2., x * 3.), grad
+    return f
+
+
+def test_several_outputs_call_grad_fn_once_with_every_upstream():
+    # TensorFlow 2.21: one call per gradient, zeros for an output without a gradient
+    calls = []
+    f = make_two_outputs(calls)
+    x = tg.constant([1., 2.])
+    with tg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        a, b = f(x)
+        y = tg.reduce_sum(a * a) + tg.reduce_sum(b)
+        y2 = tg.reduce_sum(a)
+    close(tape.gradient(y, x), [11., 19.])
+    assert calls == [([4., 8.], [1., 1.])]
+    calls.clear()
+    close(tape.gradient(y2, x), [2., 2.])
+    assert calls == [([1., 1.], [0., 0.])]
+    calls.clear()
+    close(tape.gradient([y, y2], x), [13., 21.])
+    assert calls == [([5., 9.], [1., 1.])]
+
+
+def test_several_outputs_second_order_calls_grad_fn_once_per_sweep():
+    calls = []
+    f = make_two_outputs(calls)
+    x = tg.constant([1., 2.])
+    with tg.GradientTape() as outer:
+        outer.watch(x)
+        with tg.GradientTape() as inner:
+            inner.watch(x)
+            a, b = f(x)
+            y = tg.reduce_sum(a * a * b)
+        g = inner.gradient(y, x)
+        s = tg.reduce_sum(g)
+    close(g, [36., 144.])
+    close(outer.gradient(s, x), [72., 144.])   # TensorFlow's values
+    assert len(calls) == 2                     # as TensorFlow: one call per sweep
+
+
 def test_no_tape_just_computes():
     y = make_log1pexp()(tg.constant(0.))
     assert isinstance(y, tg.Tensor)

@@ -331,22 +331,23 @@ def ones_like(input, dtype=None, name=None):
 
 def record_custom(tuple ins, list results, grad_fn):
     """New outputs for `results`, recorded on the tapes watching one of the Tensors `ins`
-    as one op whose gradient is grad_fn(*output gradients) -> one per input. Forward mode
+    as one op whose gradient is grad_fn(*output gradients) -> one per input (one node per
+    output, sharing `outs`: the sweep calls grad_fn once for them all). Forward mode
     follows the ops that computed `results`: each output keeps its result's tangent."""
     cdef Accumulator acc
     cdef Tensor r, o
     cdef _State st = active_state()
     rs = tuple([as_input(r) for r in results])
-    outs = [copy_of(r) for r in rs]
+    outs = tuple([copy_of(r) for r in rs])
     if st is None:
-        return outs
+        return list(outs)
     for k, o in enumerate(outs):
-        record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, k, rs), st)
+        record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, rs, outs), st)
         for acc in st.accs:
             tan = tangent_of(rs[k], acc.id)
             if tan is not None:
                 set_tangent_of(o, acc.id, tan)
-    return outs
+    return list(outs)
 
 
 def pause_recording(keep=()):

@@ -77,7 +77,11 @@ cdef list call_vjp(int op, object ns, object g, tuple ins, object out, tuple att
     cdef Py_ssize_t j, n = len(ins)
     cdef list out_grads
     if ns is not TG and od.tensors:
-        grads = call_vjp(op, TG, wrap(g), ins, out, attrs, need)
+        if op == OP_CUSTOM:   # every output's gradient, in a tuple (_custom_vjp)
+            g = tuple([wrap(gj) if gj is not None else None for gj in g])
+        else:
+            g = wrap(g)
+        grads = call_vjp(op, TG, g, ins, out, attrs, need)
         return [val(as_input(gj)) if gj is not None else None for gj in grads]
     if ns is not TG:
         # the arrays (one or two inputs without a list: this runs once per node)
@@ -346,11 +350,12 @@ defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
 defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)
 defop(OP_CONCAT,       "concat",       "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp)
 
-# User-defined gradients: one node per output of the decorated function, whose VJP calls
-# the user's gradient function with this output's gradient (zeros for the others).
-def _custom_vjp(tg, g, *rest):
-    grad_fn, k, templates = rest[-3:]
-    upstream = [g if j == k else tg.zeros_like(t) for j, t in enumerate(templates)]
+# User-defined gradients: one node per output of the decorated function; the sweep
+# calls the VJP once for them all, with a tuple of every output's gradient (None where
+# an output has none: zeros for the user's function, as TensorFlow gives it).
+def _custom_vjp(tg, gs, *rest):
+    grad_fn, templates = rest[-3:-1]
+    upstream = [g if g is not None else tg.zeros_like(t) for g, t in zip(gs, templates)]
     return tuple(grad_fn(*upstream))
 
 defop(OP_CUSTOM, "custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)

@@ -441,6 +441,11 @@ cdef class Sweep:
             return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
         return self.oadj[s]
 
+    cdef object adjoint_of(self, Tensor t):
+        """The adjoint of tensor t in this sweep, None when it has none."""
+        cdef int s = slot_on(t, self.tape.id)
+        return self.get(s) if s >= 0 and self.has[s] else None
+
     cdef Tensor result(self, int s):
         """The adjoint of slot s as a Tensor (None when it has none)."""
         cdef int k = self.tape.slotk[s]
@@ -494,6 +499,7 @@ cdef class Sweep:
         cdef tuple ins, rec, attrs
         cdef list grads
         cdef unsigned long long need
+        cdef set handled = None   # custom-gradient calls whose grad_fn has run
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -552,6 +558,18 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           slotk[nd.out])
                 attrs = ()
+            g_out = self.get(o)
+            if nd.op == OP_CUSTOM:
+                # One call of the user's grad_fn for every output of the decorated call:
+                # its nodes are consecutive and after every consumer of every output, so
+                # the first of them reached has every output's adjoint complete.
+                outs = attrs[2]
+                if handled is None:
+                    handled = set()
+                elif id(outs) in handled:
+                    continue
+                handled.add(id(outs))
+                g_out = tuple([self.adjoint_of(t) for t in outs])
             need = 0
             if nd.flags & N_NARY:
                 for j in range(min(len(slots), 64)):
@@ -563,7 +581,7 @@ cdef class Sweep:
                     need |= 1
                 if nd.in1 >= 0 and reach[nd.in1]:
                     need |= 2
-            grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, self.get(o),
+            grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, g_out,
                              ins, out, attrs, need)
             for j in range(len(ins)):
                 s = slots[j] if nd.flags & N_NARY else nd.in0 if j == 0 else nd.in1
