@@ -115,6 +115,15 @@ def test_softmax_at_infinities_gives_tensorflows_values():
         assert tg.nn.softmax(tg.ones((2, 0))).shape == (2, 0)
 
 
+def test_logsumexp_over_an_empty_axis_is_minus_inf():
+    # TensorFlow 2.21: reduce_logsumexp(zeros((2, 0)), axis=1) is [-inf, -inf]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(tg.reduce_logsumexp(tg.zeros((2, 0)), axis=1).numpy(),
+                                      [-np.inf, -np.inf])
+        assert tg.reduce_logsumexp(tg.zeros((0,))).numpy() == -np.inf
+
+
 @pytest.mark.parametrize('name, f, xs, y, grads', STABLE, ids=[k[0] for k in STABLE])
 def test_stable_at_magnitude_100_in_float32(name, f, xs, y, grads):
     check(f, xs, y, grads)

@@ -8,7 +8,7 @@
 
 def _logsumexp_np(a, axis, keepdims):
     # shift by the max where it is finite: no overflow, and all -inf gives -inf
-    m = np.max(a, axis=axis, keepdims=True)
+    m = np.maximum.reduce(a, axis=axis, keepdims=True, initial=-np.inf)   # empty: -inf
     fin = np.isfinite(m)
     if not fin.all():
         m = np.where(fin, m, np.zeros((), a.dtype))
