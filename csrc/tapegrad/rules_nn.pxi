@@ -43,13 +43,12 @@ defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWi
 # which gives TensorFlow's values: softmax is nan at +inf and 0 beside it, log_softmax
 # nan across the row, and a row of -inf is nan in both (without NumPy's warnings).
 def _softmax_np(x, axis):
-    m = np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
-    if np.isfinite(m).all():
-        e = np.exp(x - m)
+    m, finite = finite_max(x, axis)
+    e = np.exp(x - m)
+    if finite:
         e /= np.add.reduce(e, axis=axis, keepdims=True)   # each sum >= 1 (the max's 1)
         return e
     with np.errstate(invalid="ignore"):
-        e = np.exp(x - np.where(np.isfinite(m), m, np.zeros((), x.dtype)))
         return e / np.add.reduce(e, axis=axis, keepdims=True)
 
 def _log_softmax_np(x, axis):

@@ -6,12 +6,18 @@
 
 # NumPy forwards -------------------------------------------------------------------------
 
-def _logsumexp_np(a, axis, keepdims):
-    # shift by the max where it is finite: no overflow, and all -inf gives -inf
-    m = np.maximum.reduce(a, axis=axis, keepdims=True, initial=-np.inf)   # empty: -inf
+cdef tuple finite_max(object a, object axis):
+    """The max of a over axis (kept; -inf over an empty axis), 0 where it is not finite:
+    the shift of an exp that cannot overflow. And whether it was finite everywhere."""
+    m = np.maximum.reduce(a, axis=axis, keepdims=True, initial=-np.inf)
     fin = np.isfinite(m)
-    if not fin.all():
-        m = np.where(fin, m, np.zeros((), a.dtype))
+    if fin.all():
+        return m, True
+    return np.where(fin, m, np.zeros((), a.dtype)), False
+
+def _logsumexp_np(a, axis, keepdims):
+    # shifted by the finite max: no overflow, and all -inf (or nothing) gives -inf
+    m = finite_max(a, axis)[0]
     s = np.sum(np.exp(a - m), axis=axis, keepdims=True)
     if s.all():
         r = np.log(s) + m
