@@ -15,13 +15,13 @@ cdef object np_generic = np.generic
 cdef object np_matmul = np.matmul
 
 
-cdef inline int kind_of(object dtype):
-    """The unboxed kind of a 0-d value of this dtype (K_ARRAY when it stays an array)."""
-    if dtype is F32 or dtype == F32:
-        return K_F32
-    if dtype is F64 or dtype == F64:
-        return K_F64
-    return K_ARRAY
+cdef inline int array_kind(cnp.ndarray a):
+    """The unboxed kind of a scalar of a's dtype (K_ARRAY when it stays an array: other
+    dtypes, and byte orders other than the machine's)."""
+    cdef int t = cnp.PyArray_TYPE(a)
+    if not cnp.PyArray_ISNOTSWAPPED(a):
+        return K_ARRAY
+    return K_F32 if t == cnp.NPY_FLOAT32 else K_F64 if t == cnp.NPY_FLOAT64 else K_ARRAY
 
 
 cdef inline object kind_dtype(int k):

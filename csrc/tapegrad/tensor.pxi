@@ -53,7 +53,7 @@ cdef Tensor wrap(object r):
     cdef int k
     if type(r) is ndarray:
         if cnp.PyArray_NDIM(<cnp.ndarray>r) == 0:
-            k = kind_of(r.dtype)
+            k = array_kind(<cnp.ndarray>r)
             if k:
                 t._k = k
                 t._s = r.item()
@@ -128,7 +128,7 @@ cpdef Tensor to_tensor(object value, object dtype=None):
 cdef Tensor like(object value, Tensor other):
     """Convert a non-tensor operand of an op with `other`: Python numbers, lists and NumPy
     values adopt the tensor's dtype (as TensorFlow's operators do)."""
-    cdef int k, t
+    cdef int k
     if type(value) is Tensor:
         return value
     if isinstance(value, Variable):
@@ -136,10 +136,7 @@ cdef Tensor like(object value, Tensor other):
     if type(value) is float or (type(value) is int and -2**53 <= value <= 2**53):
         # a Python number beside a float tensor: an unboxed scalar, without NumPy (exact:
         # the int is a double exactly; a float out of float32's range is inf, as in TF)
-        k = other._k
-        if not k:
-            t = cnp.PyArray_TYPE(<cnp.ndarray>other._a)
-            k = K_F32 if t == cnp.NPY_FLOAT32 else K_F64 if t == cnp.NPY_FLOAT64 else 0
+        k = other._k if other._k else array_kind(<cnp.ndarray>other._a)
         if k:
             return new_scalar(<float>value if k == K_F32 else <double>value, k)
     if hasattr(value, "_as_dense_tensor"):
