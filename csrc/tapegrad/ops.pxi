@@ -342,7 +342,7 @@ def record_custom(tuple ins, list results, grad_fn):
     if st is None:
         return list(outs)
     for k, o in enumerate(outs):
-        record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, rs, outs), st)
+        record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, outs), st)
         for acc in st.accs:
             tan = tangent_of(rs[k], acc.id)
             if tan is not None:

@@ -354,8 +354,8 @@ defop(OP_CONCAT,       "concat",       "ConcatV2",    -1, _concat_np, _concat_vj
 # calls the VJP once for them all, with a tuple of every output's gradient (None where
 # an output has none: zeros for the user's function, as TensorFlow gives it).
 def _custom_vjp(tg, gs, *rest):
-    grad_fn, templates = rest[-3:-1]
-    upstream = [g if g is not None else tg.zeros_like(t) for g, t in zip(gs, templates)]
+    grad_fn, outs = rest[-2:]
+    upstream = [g if g is not None else tg.zeros_like(o) for g, o in zip(gs, outs)]
     return tuple(grad_fn(*upstream))
 
 defop(OP_CUSTOM, "custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)

@@ -558,12 +558,13 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           slotk[nd.out])
                 attrs = ()
-            g_out = self.get(o)
-            if nd.op == OP_CUSTOM:
+            if nd.op != OP_CUSTOM:
+                g_out = self.get(o)
+            else:
                 # One call of the user's grad_fn for every output of the decorated call:
                 # its nodes are consecutive and after every consumer of every output, so
                 # the first of them reached has every output's adjoint complete.
-                outs = attrs[2]
+                outs = attrs[1]
                 if handled is None:
                     handled = set()
                 elif id(outs) in handled:
