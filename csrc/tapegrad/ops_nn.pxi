@@ -38,7 +38,9 @@ cdef int softmax_axis(Tensor x, object axis) except 1:
     cdef int n = len(shape_of(x))
     if axis is None:
         return -1
-    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) and -n <= axis < n:
-        return int(axis) % n - n
-    raise InvalidArgumentError(f"`dim` must be in the range [{-n}, {n}) where {n} is the "
-                               f"number of dimensions in the input. Received: dim={axis}")
+    try:
+        return norm_one_axis(axis, n, "softmax") - n
+    except (TypeError, InvalidArgumentError):   # TensorFlow's message for either
+        raise InvalidArgumentError(f"`dim` must be in the range [{-n}, {n}) where {n} is "
+                                   f"the number of dimensions in the input. Received: "
+                                   f"dim={axis}") from None
