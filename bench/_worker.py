@@ -421,14 +421,19 @@ def check_value(lib, workload, out):
 
 # --------------------------------------------------------------------- timing
 
+def calibrate(fn, block, min_time):
+    """Seconds of one call, and how many calls make a sample of about min_time."""
+    t0 = time.perf_counter()
+    block(fn())
+    one = time.perf_counter() - t0
+    return one, max(1, int(min_time / max(one, 1e-9)))
+
+
 def measure(fn, block, samples, min_time):
     """Median-ready list of seconds per call: `samples` samples, each a batch of
     calls long enough to last about min_time."""
     gc.collect()
-    t0 = time.perf_counter()
-    block(fn())
-    one = time.perf_counter() - t0
-    number = max(1, int(min_time / max(one, 1e-9)))
+    one, number = calibrate(fn, block, min_time)
     times = []
     if number == 1:                 # a slow call: the calibration call is a sample
         times.append(one)
@@ -487,10 +492,7 @@ def serve(lib, workload, min_time):
     out = lib.block(fn())
     ready = {"check": check_value(lib, workload, out)}
     del out
-    t0 = time.perf_counter()
-    lib.block(fn())
-    one = time.perf_counter() - t0
-    number = max(1, int(min_time / max(one, 1e-9)))
+    one, number = calibrate(fn, lib.block, min_time)
     ready["number"] = number
     ready["call_s"] = one
     if workload == "scalar" and hasattr(lib, "extra_scalar"):
