@@ -392,7 +392,7 @@ def allreduce(tensor, op=Average, compression=Compression.none, name=None):
     x = tensor if tg.is_tensor(tensor) else tg.convert_to_tensor(tensor)
     label = _name_of(tensor, name, "unnamed (pass name=)")
     if comm.Get_size() == 1:
-        return tg.identity(x)
+        return _alone(x, op)
 
     def forward(x):
         a = np.asarray(x)
@@ -403,6 +403,14 @@ def allreduce(tensor, op=Average, compression=Compression.none, name=None):
         if op is Average or op is Sum else _no_gradient("allreduce", op))
 
 
+def _alone(x, op):
+    """The reduction over one process: the tensor itself (Average of integers is float64,
+    as with more processes)."""
+    if op is Average and x.dtype.kind in "iu":
+        return tg.cast(x, tg.float64)
+    return tg.identity(x)
+
+
 def grouped_allreduce(tensors, op=Average, compression=Compression.none, name=None):
     """The allreduce of a list of tensors, fused into one message per dtype."""
     _check_op(op, "grouped_allreduce")
@@ -410,7 +418,7 @@ def grouped_allreduce(tensors, op=Average, compression=Compression.none, name=No
     comm = _world()
     tensors = list(tensors)
     if comm.Get_size() == 1:
-        return [tg.identity(t) for t in tensors]
+        return [_alone(tg.convert_to_tensor(t), op) for t in tensors]
     arrays = [_as_array(t, "grouped_allreduce", "tensors") for t in tensors]
     base = name or "grouped_allreduce"
     entries = [(a, a.shape, a.dtype, _name_of(t, None, f"{base}[{i}]"))

@@ -322,6 +322,8 @@ def single():
     v = tg.constant([1.0, 2.0])
     for op in (hvd.Average, hvd.Sum, hvd.Min, hvd.Max, hvd.Product):
         np.testing.assert_array_equal(hvd.allreduce(v, op=op).numpy(), [1.0, 2.0])
+    a = hvd.allreduce(tg.constant([1, 4]))
+    assert a.dtype == np.float64 and a.numpy().tolist() == [1.0, 4.0]
     np.testing.assert_array_equal(hvd.allgather(v).numpy(), [1.0, 2.0])
     np.testing.assert_array_equal(hvd.broadcast(v, 0).numpy(), [1.0, 2.0])
     x, y = make_data()
