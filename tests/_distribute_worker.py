@@ -77,6 +77,13 @@ def averaged_gradients_equal_full_batch():
     for g, e in zip(grads, expected):
         assert g.dtype == e.dtype and g.shape == e.shape
         np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-12, atol=1e-14)
+    # the other spelling: the distributed tape as the context manager
+    with hvd.DistributedGradientTape(tg.GradientTape(persistent=True)) as tape:
+        loss = loss_fn(params, *my_half(x, y))
+    assert isinstance(tape, tg.GradientTape)
+    for _ in range(2):                                     # persistent: twice
+        for g, e in zip(tape.gradient(loss, params), expected):
+            np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-12, atol=1e-14)
     # the halves' own gradients differ from the average: the reduction did something
     with tg.GradientTape() as tape:
         local = loss_fn(params, *my_half(x, y))
@@ -305,6 +312,58 @@ def keras_pieces_duck_typed():
     m.set_model(model)
     m.on_epoch_end(0, logs)
     assert logs == {"loss": 1.5, "accuracy": 0.25}, logs
+
+
+@case
+def with_tg_keras():
+    """DistributedOptimizer and the callbacks on a tg.keras model and optimizer (Adam: its
+    slots are broadcast after the first batch): two halves equal the full batch."""
+    try:
+        from tapegrad import keras
+        keras.Sequential, keras.optimizers.Adam, keras.losses.MeanSquaredError
+    except (ImportError, AttributeError) as e:
+        return {"skip": f"tg.keras is not there yet ({e})"}
+    r = hvd.rank()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4)).astype(np.float32)
+    y = rng.normal(size=(32, 1)).astype(np.float32)
+
+    def make(seed):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+                                 keras.layers.Dense(1)])
+
+    def train(model, opt, xs, ys, callbacks, steps=5):
+        model.optimizer = opt
+        for c in callbacks:
+            c.set_model(model)
+            c.on_train_begin()
+        for s in range(steps):
+            with tg.GradientTape() as tape:
+                loss = keras.losses.MeanSquaredError()(ys, model(xs))
+            variables = model.trainable_variables
+            opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            logs = {"loss": float(loss.numpy())}
+            for c in callbacks:
+                c.on_train_batch_end(s, logs)
+        for c in callbacks:
+            c.on_epoch_end(0, logs)
+        return logs
+
+    model = make(10 + r)                                  # different on every rank
+    start = hvd.broadcast_object(model.get_weights(), root_rank=0)
+    opt = hvd.DistributedOptimizer(keras.optimizers.Adam(0.05))
+    assert isinstance(opt, keras.optimizers.Adam)
+    logs = train(model, opt, x[r * 16:(r + 1) * 16], y[r * 16:(r + 1) * 16],
+                 [hvd.BroadcastGlobalVariablesCallback(0), hvd.MetricAverageCallback()])
+    ref = make(99)
+    ref.set_weights(start)
+    ref_logs = train(ref, keras.optimizers.Adam(0.05), x, y, [])
+    same_on_every_rank(model.get_weights())
+    for a, b in zip(model.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(logs["loss"], ref_logs["loss"], rtol=1e-5)
+    assert int(opt.iterations.numpy()) == 5
 
 
 # --- size 1, no launcher ---------------------------------------------------------------------

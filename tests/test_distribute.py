@@ -90,6 +90,13 @@ def test_two_ranks(two_ranks, case):
 
 
 @needs_mpi
+def test_keras_optimizer_and_callbacks_on_tg_keras(two_ranks):
+    result = _check(two_ranks, "with_tg_keras")
+    if "skip" in result:
+        pytest.skip(result["skip"])
+
+
+@needs_mpi
 def test_mismatched_shapes_are_an_error_naming_the_tensor(two_ranks):
     msg = _check(two_ranks, "mismatches_are_errors_naming_the_tensor")["message"]
     assert msg.startswith("allreduce: tensor 'grads/w1' has shape (3,) on rank 0 but (4,) "
