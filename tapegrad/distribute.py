@@ -12,9 +12,9 @@ launched with `mpiexec -n 4 python train.py`; without a launcher it runs as one 
 tapegrad[mpi]`) and whatever MPI library it finds. Written against tapegrad's public API.
 
 Every collective first exchanges a 16-byte digest of what each process is about to send
-(tensor names, shapes, dtypes, the operation), so that processes that disagree raise the
-same ValueError naming the tensor instead of hanging or reducing mismatched buffers; the
-full descriptions are gathered only when the digests differ. Gradients are fused into one
+(shapes, dtypes, the operation), so that processes that disagree raise the same
+ValueError naming the tensor instead of hanging or reducing mismatched buffers; the full
+descriptions, with the names, are gathered only when the digests differ. Gradients are fused into one
 flat buffer per dtype (Horovod's tensor fusion): one allreduce per dtype per step.
 """
 import hashlib
@@ -481,10 +481,11 @@ def allgather(tensor, name=None):
 
 def _check_root(root_rank, where):
     n = size()
-    if isinstance(root_rank, (bool, np.bool_)) or not isinstance(root_rank, (int, np.integer)) \
-            or not 0 <= root_rank < n:
-        raise ValueError(f"{where}: `root_rank` must be an int in [0, {n}), got "
-                         f"{root_rank!r}")
+    if isinstance(root_rank, (bool, np.bool_)) or not isinstance(root_rank, (int, np.integer)):
+        raise TypeError(f"{where}: `root_rank` must be an int, got "
+                        f"{type(root_rank).__name__}")
+    if not 0 <= root_rank < n:
+        raise ValueError(f"{where}: `root_rank` must be in [0, {n}), got {root_rank}")
     return int(root_rank)
 
 
@@ -501,8 +502,7 @@ def _bcast(arrays, names, root, where):
         groups.setdefault(a.dtype, []).append(i)
     out = [None] * len(arrays)
     for dtype, members in groups.items():
-        buf = np.concatenate([np.asarray(arrays[i], dtype=dtype).reshape(-1)
-                              for i in members]) if members else None
+        buf = np.concatenate([arrays[i].reshape(-1) for i in members])
         comm.Bcast(_wire(buf), root=root)
         offset = 0
         for i in members:
@@ -543,7 +543,7 @@ def broadcast_variables(variables, root_rank):
         if not callable(getattr(v, "assign", None)):
             raise TypeError(f"broadcast_variables: expected variables (with assign), got "
                             f"{type(v).__name__}")
-    if comm.Get_size() == 1 or not variables:
+    if comm.Get_size() == 1:
         return
     arrays = [np.asarray(v) for v in variables]
     names = [_name_of(v, None, f"broadcast_variables[{i}]") for i, v in enumerate(variables)]
@@ -551,13 +551,13 @@ def broadcast_variables(variables, root_rank):
         v.assign(value)
 
 
-def broadcast_object(obj, root_rank=0, name=None):
+def broadcast_object(obj, root_rank=0):
     """Any picklable object of process `root_rank`, on every process."""
     comm = _world()
     return comm.bcast(obj, root=_check_root(root_rank, "broadcast_object"))
 
 
-def allgather_object(obj, name=None):
+def allgather_object(obj):
     """The list of every process's (picklable) object, in rank order."""
     return _world().allgather(obj)
 

@@ -139,6 +139,7 @@ def reduce_ops():
     np.testing.assert_array_equal(hvd.allreduce(v, op=hvd.Min).numpy(), [1.0, 3.0, -3.0])
     np.testing.assert_array_equal(hvd.allreduce(v, op=hvd.Max).numpy(), [2.0, 5.0, -3.0])
     np.testing.assert_array_equal(hvd.allreduce(v, op=hvd.Product).numpy(), [2.0, 15.0, 9.0])
+    np.testing.assert_array_equal(v.numpy(), [1.0 + r, 5.0 - 2 * r, -3.0])   # left alone
     i = hvd.allreduce(tg.constant([1 + r, 4]), op=hvd.Sum)
     assert i.dtype == np.int32 and i.numpy().tolist() == [3, 8]
     a = hvd.allreduce(tg.constant([1 + r, 4]))
@@ -252,6 +253,8 @@ def mismatches_are_errors_naming_the_tensor():
     expect_error(lambda: hvd.allgather(tg.zeros((1, 2 + r)), name="feats"), "feats")
     # different numbers of tensors, different collectives
     expect_error(lambda: hvd.grouped_allreduce([tg.zeros(2)] * (1 + r)), "1 tensors")
+    expect_error(lambda: hvd.broadcast_variables([v] if r else [], root_rank=0),
+                 "rank 0 passed 0 tensors and rank 1 passed 1")
     expect_error(lambda: hvd.allreduce(tg.zeros(2)) if r == 0 else
                  hvd.broadcast(tg.zeros(2), root_rank=0), "different collectives")
     # and the processes are still in step afterwards
@@ -404,6 +407,12 @@ def single():
         assert "root_rank" in str(e)
     else:
         raise AssertionError("root_rank 1 of 1 accepted")
+    try:
+        hvd.broadcast_variables(params, root_rank="0")
+    except TypeError as e:
+        assert "root_rank" in str(e)
+    else:
+        raise AssertionError("root_rank '0' accepted")
     hvd.shutdown()
     assert not hvd.is_initialized()
     hvd.init()
