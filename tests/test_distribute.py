@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -40,9 +41,19 @@ def _env():
 
 
 def _run(args, np=None, timeout=300):
+    """The worker (under `mpiexec -n np` when np is given), in its own process group,
+    which is killed whole if it outlives `timeout` (returncode None then)."""
     cmd = ([MPIEXEC, "-n", str(np)] if np else []) + [sys.executable, str(WORKER)] + args
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
-                          cwd=str(WORKER.parent))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env(), cwd=str(WORKER.parent), start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        code = None
+    return subprocess.CompletedProcess(cmd, code, out, err)
 
 
 def _results(proc):
@@ -106,8 +117,9 @@ def test_mismatched_shapes_are_an_error_naming_the_tensor(two_ranks):
 @needs_mpi
 def test_a_rank_that_raises_ends_the_job_within_seconds():
     start = time.monotonic()
-    proc = _run(["abort"], np=2, timeout=120)
+    proc = _run(["abort"], np=2, timeout=60)
     elapsed = time.monotonic() - start
+    assert proc.returncode is not None, "the job was still running after 60 s"
     assert proc.returncode != 0
     assert "RuntimeError: boom on rank 1" in proc.stderr
     assert "rank 1 of 2 raised RuntimeError; aborting the job on every rank" in proc.stderr
