@@ -122,15 +122,17 @@ class Trace(GradientTape):
     def table(self, tangents=None, precision=3, max_rows=200):
         """The evaluation trace: one row per input and recorded op, with its value,
         its tangent (given an accumulator) and its adjoint (after `gradient()`)."""
-        return TraceTable(self.rows(tangents), self._target_names(), precision, max_rows)
+        rows = self.rows(tangents)
+        return TraceTable(rows, self._target_names(rows), precision, max_rows)
 
     def graph(self, tangents=None, precision=3, max_nodes=300):
         """The recorded computation as a Graphviz graph (`.source` is the DOT text;
         `.render(path)` and Jupyter's display use Graphviz's `dot` program)."""
-        return TraceGraph(self.rows(tangents), self._target_names(), precision, max_nodes)
+        rows = self.rows(tangents)
+        return TraceGraph(rows, self._target_names(rows), precision, max_nodes)
 
-    def _target_names(self):
-        names = {id(r.tensor): r.name for r in self.rows()} if self._targets else {}
+    def _target_names(self, rows):
+        names = {id(r.tensor): r.name for r in rows}
         return [names[id(t)] for t in self._targets if id(t) in names]
 
 
@@ -256,6 +258,8 @@ class TraceGraph:
     shape and dtype, value, tangent, adjoint), edges from each input to the op that
     reads it, labelled with the local partial derivative for ops on scalars."""
 
+    MAX_READERS = 4    # an input read by more ops is named at each reader, not linked
+
     def __init__(self, rows, targets, precision, max_nodes):
         self.rows = rows
         self.targets = targets
@@ -278,6 +282,13 @@ class TraceGraph:
                '  edge [fontname="Helvetica", fontsize=9];']
         if hidden:
             out.append(f'  hidden [shape=note, label="{len(hidden)} ops not shown"];')
+        # an input read by many ops is drawn once per reader (a plain name), as graph
+        # viewers do: long chains that all read one input then lay out in linear time
+        readers = {}
+        for r in shown:
+            for src in r.arg_rows:
+                if src is not None:
+                    readers[id(src)] = readers.get(id(src), 0) + 1
         n_const = 0
         for r in shown:
             lines = [f"{r.name} = {r.expression()}" if r.op else f"{r.name} (input)"]
@@ -299,6 +310,10 @@ class TraceGraph:
                     out.append(f"  c{n_const} -> {ident[id(r)]}{label};")
                 elif id(src) in hidden:
                     out.append(f"  hidden -> {ident[id(r)]} [style=dashed];")
+                elif readers[id(src)] > self.MAX_READERS:
+                    n_const += 1
+                    out.append(f'  c{n_const} [shape=plaintext, label="{src.name}"];')
+                    out.append(f"  c{n_const} -> {ident[id(r)]}{label};")
                 else:
                     out.append(f"  {ident[id(src)]} -> {ident[id(r)]}{label};")
             if hidden and r is shown[len(shown) // 2 - 1]:
@@ -314,8 +329,12 @@ class TraceGraph:
                                   "is not installed (apt-get install graphviz, brew install "
                                   "graphviz or conda install graphviz); the DOT text is in "
                                   "`.source`")
-        run = subprocess.run([dot, f"-T{format}"], input=self.source.encode(),
-                             capture_output=True, timeout=timeout)
+        try:
+            run = subprocess.run([dot, f"-T{format}"], input=self.source.encode(),
+                                 capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"dot did not lay out the graph in {timeout} s: show fewer "
+                               f"nodes (graph(max_nodes=...))") from None
         if run.returncode != 0:
             raise RuntimeError(f"dot failed: {run.stderr.decode(errors='replace')}")
         return run.stdout
