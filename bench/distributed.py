@@ -149,7 +149,7 @@ def estimate(res, link_gbit=10.0, latency_s=25e-6):
         f"-> t / (t + 2 S / B) = {t256 * 1e3:.1f} / ({t256 * 1e3:.1f} + {t_comm * 1e3:.2f}) "
         f"= {weak_eff:.0%} for any n, until the latency term 2(n-1) x "
         f"{latency_s * 1e6:.0f} us equals 2 S / B at n = {1 + t_comm / (2 * latency_s):.0f}. "
-        f"fp16 compression halves S (and t_comm).",
+        f"fp16 compression halves S (and t_comm), at the price of NumPy's float16 casts.",
     ]
     return "\n".join(lines)
 
