@@ -594,11 +594,18 @@ class DistributedGradientTape(tg.GradientTape):
 
 
 def _reduce_gradients(grads, variables, op, compression, where):
+    """Reduce gradients; a None one takes its shape and dtype from its variable (and has
+    none when the variable is not known: then it must be None on every process)."""
+    variables = list(variables) + [None] * (len(grads) - len(variables))
     entries = []
     for i, (g, v) in enumerate(zip(grads, variables)):
         a = None if g is None else np.asarray(g)
-        shape = a.shape if a is not None else tuple(v.shape)
-        dtype = a.dtype if a is not None else np.dtype(v.dtype)
+        if a is not None:
+            shape, dtype = a.shape, a.dtype
+        elif v is not None:
+            shape, dtype = tuple(v.shape), np.dtype(v.dtype)
+        else:
+            shape, dtype = None, np.dtype("float32")
         entries.append((a, shape, dtype, _name_of(v, None, f"gradient[{i}]")))
     return [None if r is None else tg.constant(r)
             for r in _reduce(entries, op, compression, where)]
