@@ -369,6 +369,46 @@ def with_tg_keras():
     assert int(opt.iterations.numpy()) == 5
 
 
+@case
+def with_tg_keras_fit():
+    """Model.fit with DistributedOptimizer(Adam) and both callbacks, two batches an epoch
+    on each rank's half, against one process's fit on the union of each step's batches."""
+    try:
+        from tapegrad import keras
+        keras.metrics, keras.Sequential.fit, keras.optimizers.Adam
+    except (ImportError, AttributeError) as e:
+        return {"skip": f"tg.keras with compile and fit is not there yet ({e})"}
+    r = hvd.rank()
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(32, 4)).astype(np.float32)
+    y = rng.normal(size=(32, 1)).astype(np.float32)
+
+    def make(seed):
+        keras.utils.set_random_seed(seed)
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+                                 keras.layers.Dense(1)])
+    model = make(40 + r)
+    start = hvd.broadcast_object(model.get_weights(), root_rank=0)
+    model.compile(optimizer=hvd.DistributedOptimizer(keras.optimizers.Adam(0.05)), loss="mse")
+    mine = slice(r * 16, (r + 1) * 16)
+    history = model.fit(x[mine], y[mine], batch_size=8, epochs=3, shuffle=False, verbose=0,
+                        callbacks=[hvd.BroadcastGlobalVariablesCallback(0),
+                                   hvd.MetricAverageCallback()])
+    # step k of the two ranks together: rows 8k..8k+7 and 16+8k..16+8k+7
+    order = np.concatenate([np.arange(8), 16 + np.arange(8), 8 + np.arange(8),
+                            24 + np.arange(8)])
+    ref = make(99)
+    ref.set_weights(start)
+    ref.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    ref_history = ref.fit(x[order], y[order], batch_size=16, epochs=3, shuffle=False,
+                          verbose=0)
+    same_on_every_rank(model.get_weights())
+    for a, b in zip(model.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(history.history["loss"], ref_history.history["loss"],
+                               rtol=1e-5)
+
+
 # --- size 1, no launcher ---------------------------------------------------------------------
 
 def single():

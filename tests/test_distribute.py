@@ -101,8 +101,9 @@ def test_two_ranks(two_ranks, case):
 
 
 @needs_mpi
-def test_keras_optimizer_and_callbacks_on_tg_keras(two_ranks):
-    result = _check(two_ranks, "with_tg_keras")
+@pytest.mark.parametrize("case", ["with_tg_keras", "with_tg_keras_fit"])
+def test_keras_optimizer_and_callbacks_on_tg_keras(two_ranks, case):
+    result = _check(two_ranks, case)
     if "skip" in result:
         pytest.skip(result["skip"])
 
