@@ -322,15 +322,16 @@ def _check_dtype(dtype, op, name, where):
                         + (" (not complex for Min and Max)" if kind == "c" else ""))
 
 
-def _reduce(entries, op, compression, where):
+def _reduce(entries, op, compression, where, key=()):
     """Reduce a list of (array or None, shape, dtype, name) over all processes, fused into
     one buffer per dtype. An entry None on every process stays None; one None on some
-    processes only counts as zeros there. Returns a list of arrays (or None)."""
+    processes only counts as zeros there. `key`: more that must agree between processes.
+    Returns a list of arrays (or None)."""
     comm = _comm
     n = comm.Get_size()
     desc = (where, tuple((name, shape, dtype.str, a is not None)
                          for a, shape, dtype, name in entries),
-            op.name, getattr(compression, "__name__", type(compression).__name__))
+            op.name, getattr(compression, "__name__", type(compression).__name__), key)
     present = [a is not None for a, _, _, _ in entries]
     _, descs = _exchange(desc)
     if descs is not None:
@@ -746,7 +747,7 @@ class MetricAverageCallback(_Base):
         keys = sorted(k for k, v in logs.items() if np.ndim(v) == 0 and
                       np.asarray(v).dtype.kind in "fiub")
         values = np.array([float(np.asarray(logs[k])) for k in keys], dtype=np.float64)
-        (avg,) = _reduce([(values, values.shape, values.dtype, "metrics " + ",".join(keys))],
-                         Average, Compression.none, "MetricAverageCallback")
+        (avg,) = _reduce([(values, values.shape, values.dtype, "metrics")], Average,
+                         Compression.none, "MetricAverageCallback", key=tuple(keys))
         for k, v in zip(keys, avg):
             logs[k] = float(v)

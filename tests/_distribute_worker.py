@@ -315,6 +315,8 @@ def keras_pieces_duck_typed():
     m.set_model(model)
     m.on_epoch_end(0, logs)
     assert logs == {"loss": 1.5, "accuracy": 0.25}, logs
+    expect_error(lambda: m.on_epoch_end(1, {"loss": 1.0, ["mae", "mse"][r]: 2.0}),
+                 "MetricAverageCallback: the arguments differ", "mae", "mse")
 
 
 @case
