@@ -31,6 +31,7 @@ from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
 from .module import Module, name_scope
+from . import nest
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
