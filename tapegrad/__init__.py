@@ -31,7 +31,8 @@ from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
 from .module import Module, name_scope
-from . import nest
+from . import nest, config
+from .function import function, Function, TensorSpec
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
