@@ -534,10 +534,9 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
     """fn applied to each slice of elems along axis 0, the results stacked (results that
     do not depend on the slice are repeated along the batch, as TF's pfor does)."""
     flat = [convert_to_tensor(e) for e in _nest.flatten(elems)]
-    n = [e.shape for e in flat][0]
-    if len(n) == 0:
+    if not flat or len(flat[0].shape) == 0:
         raise IndexError("list index out of range")
-    n = n[0]
+    n = _leading_dim(flat)    # TF's pfor silently uses the first one: an error here
     slices = [unstack(e) for e in flat]
     if n == 0:
         probe = fn(_nest.pack_sequence_as(elems, [zeros(list(e.shape[1:]), e.dtype)

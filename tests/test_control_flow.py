@@ -382,6 +382,9 @@ def test_vectorized_map():
     np.testing.assert_allclose(tg.vectorized_map(lambda a: 3.0, x), [3.0, 3.0, 3.0])
     with pytest.raises(IndexError):
         tg.vectorized_map(lambda a: a, tg.constant(1.0))
+    with pytest.raises(ValueError, match="Dimensions 3 and 2 are not compatible"):
+        tg.vectorized_map(lambda a: a[0], (x, tg.ones([2])))
+    assert tg.vectorized_map(lambda a: a * 2, tg.zeros([0, 3])).shape == (0, 3)
 
 
 # ----- TensorArray ------------------------------------------------------------------------
