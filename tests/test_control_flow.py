@@ -491,3 +491,17 @@ def test_tensor_array_errors():
         r.read(0)
     keep = tg.TensorArray(tg.float32, size=1, clear_after_read=False).write(0, 1.0)
     assert float(keep.read(0)) == float(keep.read(0)) == 1.0
+
+
+def test_back_prop_false_is_ignored_eagerly_as_in_tf():
+    x = tg.Variable([1.0, 2.0])
+    with tg.GradientTape(persistent=True) as t:
+        a = tg.reduce_sum(tg.map_fn(lambda r: r * r, x, back_prop=False))
+        b = tg.reduce_sum(tg.scan(lambda acc, r: acc + r * r, x, back_prop=False))
+        c = tg.foldl(lambda acc, r: acc + r * r, x, back_prop=False)
+        d = tg.while_loop(lambda i, s: i < 2, lambda i, s: (i + 1, s * x[0]), (0, 1.0),
+                          back_prop=False)[1]
+    np.testing.assert_allclose(t.gradient(a, x), [2.0, 4.0])
+    np.testing.assert_allclose(t.gradient(b, x), [2.0, 4.0])
+    np.testing.assert_allclose(t.gradient(c, x), [1.0, 4.0])
+    np.testing.assert_allclose(t.gradient(d, x), [2.0, 0.0])
