@@ -58,23 +58,39 @@ class _UnknownShape(TensorShape):
 
 
 def _as_shape(shape):
+    """A TensorShape (None dims allowed) or _UnknownShape, from what TF accepts as one."""
     if shape is None or isinstance(shape, _UnknownShape):
         return _UnknownShape()
-    if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__")
-                                                and not isinstance(shape, bool)):
+    if isinstance(shape, (Tensor, Variable)):
+        shape = shape.numpy().tolist()
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = [shape]
-    try:
-        dims = list(shape)
-    except TypeError:
-        dims = None
-    if dims is None or isinstance(shape, str) or not all(
-            d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)
-                          and d >= -1) for d in dims):
+    dims = None if isinstance(shape, (str, bytes)) else _dims(shape)
+    if dims is None:
         raise TypeError(
             f"Failed to convert '{shape!r}' to a shape: '{shape!r}'could not be converted to "
             f"a dimension. A shape should either be single dimension (e.g. 10), or an "
             f"iterable of dimensions (e.g. [1, 10, None]).")
-    return TensorShape(None if d is None or d == -1 else int(d) for d in dims)
+    return TensorShape(dims)
+
+
+def _dims(shape):
+    """The dimensions of an iterable shape, or None if it is not iterable."""
+    try:
+        dims = list(shape)
+    except TypeError:
+        return None
+    out = []
+    for d in dims:
+        if d is not None:
+            if isinstance(d, bool) or not hasattr(d, "__index__"):
+                raise TypeError(f"Dimension value must be integer or None or have an "
+                                f"__index__ method, got value '{d!r}' with type '{type(d)}'")
+            d = int(d)
+            if d < 0:
+                raise ValueError(f"Dimension {d} must be >= 0")
+        out.append(d)
+    return out
 
 
 def _dims_compatible(spec_shape, shape):

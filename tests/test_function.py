@@ -206,6 +206,13 @@ def test_tensor_spec():
         "TensorSpec(shape=(2,), dtype=tg.float32, name=None)"
     with pytest.raises(TypeError, match="Failed to convert ''a'' to a shape"):
         tg.TensorSpec("a")
+    assert tg.TensorSpec(3).shape == (3,)
+    assert tg.TensorSpec(tg.constant([2, 3])).shape == (2, 3)
+    with pytest.raises(ValueError, match="Dimension -1 must be >= 0"):
+        tg.TensorSpec([-1, 2])
+    with pytest.raises(TypeError, match="Dimension value must be integer or None or have an "
+                       "__index__ method, got value '1.5' with type '<class 'float'>'"):
+        tg.TensorSpec([1.5])
 
 
 class C(tg.Module):
