@@ -230,6 +230,9 @@ def _output(x, fn):
         return identity(x)
     if isinstance(x, _NUMBERS):
         return constant(x)
+    from .control_flow import TensorArray      # (control_flow imports this module)
+    if isinstance(x, TensorArray):             # TF gives a variant tensor; the array is
+        return x                               # what a caller can use
     raise TypeError(
         f"To be compatible with tf.function, Python functions must return zero or more "
         f"Tensors or ExtensionTypes or None values; in compilation of {fn}, found return "

@@ -505,3 +505,26 @@ def test_back_prop_false_is_ignored_eagerly_as_in_tf():
     np.testing.assert_allclose(t.gradient(b, x), [2.0, 4.0])
     np.testing.assert_allclose(t.gradient(c, x), [1.0, 4.0])
     np.testing.assert_allclose(t.gradient(d, x), [2.0, 0.0])
+
+
+def test_variable_as_loop_variable_gradient_and_jvp():
+    v = tg.Variable(2.0)
+    with tg.GradientTape() as t:
+        r = tg.while_loop(lambda s: s < 10.0, lambda s: (s * 3.0,), [v])
+    assert float(r[0]) == 18.0 and float(t.gradient(r[0], v)) == 9.0
+    with tg.autodiff.ForwardAccumulator(v, tg.constant(1.0)) as acc:
+        r = tg.while_loop(lambda s: s < 10.0, lambda s: (s * 3.0,), [v])
+    assert float(acc.jvp(r[0])) == 9.0
+
+
+def test_tensor_array_inside_tg_function():
+    @tg.function
+    def f(x):
+        ta = tg.TensorArray(tg.float32, size=0, dynamic_size=True)
+        for i in tg.range(3):
+            ta = ta.write(i, x * tg.cast(i, tg.float32))
+        return ta.stack(), ta
+
+    s, ta = f(tg.constant(2.0))
+    np.testing.assert_allclose(s, [0.0, 2.0, 4.0])
+    assert isinstance(ta, tg.TensorArray) and int(ta.size()) == 3
