@@ -143,12 +143,13 @@ class TensorArray:
         if value.dtype != self._dtype:
             raise InvalidArgumentError(f"TensorArray dtype is {self._dtype.name} but Op is "
                                        f"trying to write dtype {value.dtype.name} ")
-        shape = _as_shape(value.shape)
-        if not _compatible(self._element_shape, shape):
-            raise ValueError(f"Incompatible shape for value ({shape}), expected "
-                             f"({self._element_shape})")
-        if self._infer_shape:
-            self._element_shape = _merge(self._element_shape, shape)
+        shape = value.shape
+        es = self._element_shape
+        if type(es) is not TensorShape or tuple.__ne__(es, shape):   # (not the usual case)
+            if not _compatible(es, shape):
+                raise ValueError(f"Incompatible shape for value ({shape}), expected ({es})")
+            if self._infer_shape:
+                self._element_shape = _merge(es, shape)
         self._tensors[index] = value
 
     def write(self, index, value, name=None):

@@ -275,3 +275,25 @@ def test_run_functions_eagerly():
     finally:
         tg.config.run_functions_eagerly(False)
     assert type(g()[0]) is tg.Tensor
+
+
+def test_get_concrete_function():
+    @tg.function
+    def f(x):
+        return x * 2
+
+    c = f.get_concrete_function(tg.TensorSpec([None], tg.float32))
+    is_tensor(c(tg.constant([1.0, 2.0])), [2.0, 4.0], "float32")
+    is_tensor(c([1.0, 2.0]), [2.0, 4.0], "float32")
+    is_tensor(c(tg.ones([2, 2])), np.full((2, 2), 2.0), "float32")   # TF: shapes unchecked
+    with pytest.raises(tg.errors.InvalidArgumentError) as e:
+        c(tg.constant(1))
+    assert str(e.value) == ("cannot compute __inference_f as input #0(zero-based) was "
+                            "expected to be a float tensor but is a int32 tensor "
+                            "[Op:__inference_f]")
+    c2 = f.get_concrete_function(tg.constant([1.0]))
+    assert c2.structured_input_signature == ((tg.TensorSpec([1], tg.float32),), {})
+    s = tg.function(input_signature=[tg.TensorSpec([], tg.float64)])(lambda x: x + 1)
+    is_tensor(s.get_concrete_function()(1.0), 2.0, "float64")
+    with pytest.raises(NotImplementedError):
+        f.get_concrete_function(1.0)
