@@ -31,7 +31,6 @@ except ImportError as _e:
         "(e.g. apt-get install mpich)") from _e
 
 import tapegrad as tg
-from tapegrad import _nest   # the front end's tf.nest (pure Python)
 
 __all__ = [
     "init", "shutdown", "is_initialized", "size", "rank", "local_size", "local_rank",
@@ -587,11 +586,11 @@ class DistributedGradientTape(tg.GradientTape):
         comm = _world()
         if comm.Get_size() == 1:
             return grads
-        flat_sources = _nest.flatten(sources)
-        flat_grads = _nest.flatten(grads)
+        flat_sources = tg.nest.flatten(sources)
+        flat_grads = tg.nest.flatten(grads)
         reduced = _reduce_gradients(flat_grads, flat_sources, self._hvd_op,
                                     self._hvd_compression, "DistributedGradientTape")
-        return _nest.pack_sequence_as(sources, reduced)
+        return tg.nest.pack_sequence_as(sources, reduced)
 
 
 def _reduce_gradients(grads, variables, op, compression, where):
