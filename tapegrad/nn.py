@@ -227,7 +227,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
             raise ValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training "
                              "is False.")
         m, v = vec(mean, "mean"), vec(variance, "variance")
-    y = (x - m) * _t.rsqrt(v + _t.cast(epsilon, x.dtype)) * vec(scale, "scale") + vec(offset, "offset")
+    y = (x - m) * _t.rsqrt(v + epsilon) * vec(scale, "scale") + vec(offset, "offset")
     if not is_training:
         return y, _t.reshape(_t.stop_gradient(m), [depth]), _t.reshape(_t.stop_gradient(v), [depth])
     n = int(_np.prod(x.shape)) // depth

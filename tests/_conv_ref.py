@@ -6,7 +6,9 @@ import numpy as np
 
 
 def _seq(v, r):
-    return (v,) * r if np.ndim(v) == 0 else tuple(v)
+    if np.ndim(v) == 0:
+        return (v,) * r
+    return tuple(v[1:-1]) if len(v) == r + 2 else (tuple(v) * r if len(v) == 1 else tuple(v))
 
 
 def _pads(ishape, k, s, d, padding):

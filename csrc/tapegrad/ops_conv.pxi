@@ -30,7 +30,7 @@ cdef tuple spatial_list(object value, int r, bint channels_last, str what):
 
 
 cdef tuple pad_geometry(object padding, tuple ishape, tuple k, tuple s, tuple d,
-                        bint channels_last, str tf_name, bint explicit_ok, bint pool):
+                        bint channels_last, str tf_name, bint explicit_ok):
     """((before, after) per spatial axis, output sizes) of a padding argument. 'SAME'
     gives ceil(i / s) outputs, the padding split with the smaller half before."""
     cdef int r = len(ishape)
@@ -68,10 +68,12 @@ cdef tuple pad_geometry(object padding, tuple ishape, tuple k, tuple s, tuple d,
                                        f"nonnegative [Op:{tf_name}]")
         pads = tuple([(a, b) for a, b in inner])
     osize = out_size(ishape, k, s, d, pads)
-    for i, kk, ss, dd, o in zip(ishape, k, s, d, osize):
-        if o < 0 or (o == 0 and not pool):
+    for i, kk, ss, dd, (lo, hi) in zip(ishape, k, s, d, pads):
+        num = i + lo + hi - (kk - 1) * dd - 1 + ss
+        o = num // ss if num >= 0 else -(-num // ss)   # C's division, as TensorFlow's message
+        if o < 0:
             raise InvalidArgumentError(
-                f"Computed output size would be negative: {o - 1} [input_size: {i}, "
+                f"Computed output size would be negative: {o} [input_size: {i}, "
                 f"effective_filter_size: {(kk - 1) * dd + 1}, stride: {ss}] [Op:{tf_name}]")
     return pads, tuple([max(o, 0) for o in osize])
 
@@ -170,7 +172,7 @@ cdef object conv_any(object input, object filters, object strides, object paddin
     if any([a < 1 for a in s + d]):
         raise InvalidArgumentError(f"strides and dilations must be positive, got {list(s)} "
                                    f"and {list(d)} [Op:{tf_name}]")
-    pads, _ = pad_geometry(padding, xs[1:r + 1], ws[:r], s, d, last, tf_name, explicit_ok, False)
+    pads, _ = pad_geometry(padding, xs[1:r + 1], ws[:r], s, d, last, tf_name, explicit_ok)
     return to_first(conv_nd(x, w, s, d, pads, False), last)
 
 
@@ -232,7 +234,7 @@ cdef object conv_transpose_any(object input, object filters, object output_shape
     if oshape[0] != xs[0]:
         raise InvalidArgumentError(f"Conv{r}DCustomBackpropInput: input and out_backprop must "
                                    f"have the same batch size [Op:{tf_name}]")
-    pads, osize = pad_geometry(padding, oshape[1:r + 1], ws[:r], s, d, last, tf_name, True, False)
+    pads, osize = pad_geometry(padding, oshape[1:r + 1], ws[:r], s, d, last, tf_name, True)
     for a in range(r):
         if osize[a] != xs[a + 1]:
             raise InvalidArgumentError(
@@ -282,7 +284,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     if xs[-1] != ws[-2]:
         raise InvalidArgumentError(f"input and filter must have the same depth: {xs[-1]} vs "
                                    f"{ws[-2]} [Op:{tf_name}]")
-    pads, _ = pad_geometry(padding, xs[1:3], ws[:2], s, d, last, tf_name, True, False)
+    pads, _ = pad_geometry(padding, xs[1:3], ws[:2], s, d, last, tf_name, True)
     return to_first(conv_nd(x, w, s, d, pads, True), last)
 
 
@@ -309,8 +311,7 @@ cdef object pool_any(object input, object ksize, object strides, object padding,
         raise InvalidArgumentError(f"Sliding window ksize and strides must be positive, got "
                                    f"{list(k)} and {list(s)} [Op:{tf_name}]")
     x = to_last(x, last)
-    pads, _ = pad_geometry(padding, shape_of(x)[1:r + 1], k, s, d, last, tf_name,
-                           not is_max, True)
+    pads, _ = pad_geometry(padding, shape_of(x)[1:r + 1], k, s, d, last, tf_name, not is_max)
     if is_max:
         y = apply(OP_MAX_POOL, (x,), (k, s, d, pads))
     else:
@@ -375,12 +376,12 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_
         raise ValueError(f"{r}-D {pooling_type} pooling is not supported.")
     s = spatial_list(1 if strides is None else strides, r, True, "strides")
     d = spatial_list(1 if dilations is None else dilations, r, True, "dilations")
-    if max(d) > 1 and padding == "SAME":
-        raise ValueError(f"pooling with 'SAME' padding is not implemented for `dilation_rate` "
-                         f"> 1. Received: padding=SAME and dilation_rate={np.array(d)}")
     if max(d) > 1 and max(s) > 1:
         raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > "
                          f"1`. Received: strides={np.array(s)} and dilation_rate={np.array(d)}")
+    if max(d) > 1 and padding == "SAME":
+        raise ValueError(f"pooling with 'SAME' padding is not implemented for `dilation_rate` "
+                         f"> 1. Received: padding=SAME and dilation_rate={np.array(d)}")
     is_max = pooling_type == "MAX"
     return pool_any(input, window_shape, s, padding, data_format, d, r, is_max,
                     ("MaxPool" if is_max else "AvgPool") + ("3D" if r == 3 else ""))
@@ -402,7 +403,7 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",
     s = shape_of(x)
     k = spatial_list(ksize, 2, True, "ksize")
     st = spatial_list(strides, 2, True, "strides")
-    pads, _ = pad_geometry(padding, s[1:3], k, st, (1, 1), True, "MaxPoolWithArgmax", False, True)
+    pads, _ = pad_geometry(padding, s[1:3], k, st, (1, 1), True, "MaxPoolWithArgmax", False)
     arg = _pool_argmax(val(x), k, st, (1, 1), pads)
     if not include_batch_in_index:
         arg = arg - (np.arange(s[0]) * (s[1] * s[2] * s[3])).reshape(-1, 1, 1, 1)
