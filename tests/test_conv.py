@@ -197,3 +197,26 @@ def test_lenet_step_gradients_match_finite_differences():
 
     tg.test.check_gradients(f, rng.standard_normal((3, 3, 1, 2)), rng.standard_normal((3, 3, 2, 3)),
                             rng.standard_normal((3, 2)), order=1)
+
+
+def test_large_convolution_runs_in_batch_slices():
+    """A convolution whose windows exceed 8 MB runs over slices of the batch: the same
+    values and gradients as each item alone."""
+    rng = np.random.default_rng(5)
+    x = tg.constant(rng.standard_normal((3, 64, 64, 32)).astype(np.float32))
+    w = tg.constant(rng.standard_normal((3, 3, 32, 4)).astype(np.float32))
+    seed = tg.constant(rng.standard_normal((3, 64, 64, 4)).astype(np.float32))
+    with tg.GradientTape(persistent=True) as tape:
+        tape.watch([x, w])
+        y = tg.nn.conv2d(x, w, 1, 'SAME')
+    gx, gw = tape.gradient(y, [x, w], output_gradients=seed)
+    gw_sum = 0
+    for i in range(3):
+        with tg.GradientTape() as t1:
+            t1.watch([x, w])
+            yi = tg.nn.conv2d(x[i:i + 1], w, 1, 'SAME')
+        gxi, gwi = t1.gradient(yi, [x, w], output_gradients=seed[i:i + 1])
+        np.testing.assert_allclose(y.numpy()[i:i + 1], yi.numpy(), rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(gx.numpy()[i], gxi.numpy()[i], rtol=1e-5, atol=1e-4)
+        gw_sum = gw_sum + gwi.numpy()
+    np.testing.assert_allclose(gw.numpy(), gw_sum, rtol=1e-4, atol=1e-2)

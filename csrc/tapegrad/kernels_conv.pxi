@@ -38,6 +38,7 @@ cdef void im2col_loop(const real_t* x, real_t* cols, Geom g) noexcept nogil:
     cdef Py_ssize_t n, o0, o1, o2, k0, k1, k2, i0, i1, i2, c
     cdef const real_t* src
     cdef real_t* dst = cols
+    cdef bint run = g.d[2] == 1
     for n in range(g.n):
         for o0 in range(g.o[0]):
             for o1 in range(g.o[1]):
@@ -46,6 +47,15 @@ cdef void im2col_loop(const real_t* x, real_t* cols, Geom g) noexcept nogil:
                         i0 = o0 * g.s[0] - g.p[0] + k0 * g.d[0]
                         for k1 in range(g.k[1]):
                             i1 = o1 * g.s[1] - g.p[1] + k1 * g.d[1]
+                            i2 = o2 * g.s[2] - g.p[2]
+                            if (run and 0 <= i0 < g.i[0] and 0 <= i1 < g.i[1] and i2 >= 0
+                                    and i2 + g.k[2] <= g.i[2]):
+                                # the row's taps are adjacent in x too: one copy
+                                src = x + (((n * g.i[0] + i0) * g.i[1] + i1) * g.i[2] + i2) * g.c
+                                for c in range(g.k[2] * g.c):
+                                    dst[c] = src[c]
+                                dst += g.k[2] * g.c
+                                continue
                             for k2 in range(g.k[2]):
                                 i2 = o2 * g.s[2] - g.p[2] + k2 * g.d[2]
                                 if (0 <= i0 < g.i[0] and 0 <= i1 < g.i[1]
@@ -67,6 +77,7 @@ cdef void col2im_loop(const real_t* cols, real_t* x, Geom g) noexcept nogil:
     cdef Py_ssize_t n, o0, o1, o2, k0, k1, k2, i0, i1, i2, c
     cdef real_t* dst
     cdef const real_t* src = cols
+    cdef bint run = g.d[2] == 1
     for n in range(g.n):
         for o0 in range(g.o[0]):
             for o1 in range(g.o[1]):
@@ -75,6 +86,14 @@ cdef void col2im_loop(const real_t* cols, real_t* x, Geom g) noexcept nogil:
                         i0 = o0 * g.s[0] - g.p[0] + k0 * g.d[0]
                         for k1 in range(g.k[1]):
                             i1 = o1 * g.s[1] - g.p[1] + k1 * g.d[1]
+                            i2 = o2 * g.s[2] - g.p[2]
+                            if (run and 0 <= i0 < g.i[0] and 0 <= i1 < g.i[1] and i2 >= 0
+                                    and i2 + g.k[2] <= g.i[2]):
+                                dst = x + (((n * g.i[0] + i0) * g.i[1] + i1) * g.i[2] + i2) * g.c
+                                for c in range(g.k[2] * g.c):
+                                    dst[c] += src[c]
+                                src += g.k[2] * g.c
+                                continue
                             for k2 in range(g.k[2]):
                                 i2 = o2 * g.s[2] - g.p[2] + k2 * g.d[2]
                                 if (0 <= i0 < g.i[0] and 0 <= i1 < g.i[1]
@@ -198,3 +217,30 @@ cdef tuple max_pool_arg(object x, int r, tuple oshape, tuple k, tuple s, tuple d
             max_pool_loop(<const double*>cnp.PyArray_DATA(xa), <double*>cnp.PyArray_DATA(ya),
                           <long long*>cnp.PyArray_DATA(aa), g)
     return y.astype(x.dtype, copy=False), arg
+
+
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef void scatter_loop(const real_t* g, const long long* arg, real_t* out, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        if arg[i] >= 0:
+            out[arg[i]] += g[i]
+
+
+cdef object scatter_flat(object g, object arg, tuple xshape):
+    """Zeros of xshape with g[i] added at flat index arg[i] (max pooling's gradient; a
+    window with no tap, index -1, adds nothing)."""
+    g = np.ascontiguousarray(g.astype(compute_dtype(g), copy=False))
+    arg = np.ascontiguousarray(arg, dtype=np.int64)
+    out = np.zeros(xshape, g.dtype)
+    cdef cnp.ndarray ga = g, aa = arg, oa = out
+    if g.dtype == np.float32:
+        with nogil:
+            scatter_loop(<const float*>cnp.PyArray_DATA(ga), <const long long*>cnp.PyArray_DATA(aa),
+                         <float*>cnp.PyArray_DATA(oa), cnp.PyArray_SIZE(ga))
+    else:
+        with nogil:
+            scatter_loop(<const double*>cnp.PyArray_DATA(ga), <const long long*>cnp.PyArray_DATA(aa),
+                         <double*>cnp.PyArray_DATA(oa), cnp.PyArray_SIZE(ga))
+    return out

@@ -45,15 +45,35 @@ def _conv_from_cols(cols, w, dtype, depthwise):
                   w.reshape(kc // c, c, m).transpose(1, 0, 2))        # (C, P, M)
     return y.transpose(1, 0, 2).reshape(lead + (c * m,)).astype(dtype, copy=False)
 
+# Large convolutions run over slices of the batch whose windows take at most
+# CHUNK_BYTES (the windows of a whole batch can be tens of megabytes: made afresh each
+# step, their pages cost more than the copy)
+cdef Py_ssize_t CHUNK_BYTES = 8 << 20
+
+cdef Py_ssize_t batch_step(object x, tuple k, tuple strides, tuple dilations, tuple pads):
+    """How many batch items one slice of a convolution of x (N, *spatial, C) takes."""
+    r = len(strides)
+    per = _size(out_size(x.shape[1:r + 1], k, strides, dilations, pads)) * _size(k) * x.shape[-1]
+    return max(1, CHUNK_BYTES // max(per * 4, 1))
+
 def _conv_np(x, w, strides, dilations, pads, depthwise):
     r = len(strides)
-    return _conv_from_cols(_conv_cols(x, w.shape[:r], strides, dilations, pads), w, x.dtype,
-                           depthwise)
+    k = w.shape[:r]
+    nb = batch_step(x, k, strides, dilations, pads)
+    if nb >= x.shape[0]:
+        return _conv_from_cols(_conv_cols(x, k, strides, dilations, pads), w, x.dtype, depthwise)
+    parts = [_conv_from_cols(_conv_cols(x[i:i + nb], k, strides, dilations, pads), w, x.dtype,
+                             depthwise) for i in range(0, x.shape[0], nb)]
+    return np.concatenate(parts)
 
 def _conv_save_np(x, w, strides, dilations, pads, depthwise):
-    # the windows serve the filter's gradient too (one im2col per step instead of two)
+    # the windows serve the filter's gradient too (one im2col per step instead of two),
+    # when they fit in one slice
     r = len(strides)
-    cols = _conv_cols(x, w.shape[:r], strides, dilations, pads)
+    k = w.shape[:r]
+    if batch_step(x, k, strides, dilations, pads) < x.shape[0]:
+        return _conv_np(x, w, strides, dilations, pads, depthwise), None
+    cols = _conv_cols(x, k, strides, dilations, pads)
     return _conv_from_cols(cols, w, x.dtype, depthwise), cols
 
 def _filter_grad_from_cols(cols, g, fshape, depthwise):
@@ -69,12 +89,29 @@ def _filter_grad_from_cols(cols, g, fshape, depthwise):
 
 def _conv_bpf_np(x, g, fshape, strides, dilations, pads, depthwise):
     r = len(strides)
-    cols = _conv_cols(x, tuple(fshape[:r]), strides, dilations, pads)
-    return _filter_grad_from_cols(cols, g, tuple(fshape), depthwise).astype(x.dtype, copy=False)
+    k = tuple(fshape[:r])
+    nb = batch_step(x, k, strides, dilations, pads)
+    dw = None
+    for i in range(0, x.shape[0], nb):
+        cols = _conv_cols(x[i:i + nb], k, strides, dilations, pads)
+        part = _filter_grad_from_cols(cols, g[i:i + nb], tuple(fshape), depthwise)
+        dw = part if dw is None else dw + part
+    if dw is None:
+        return np.zeros(fshape, x.dtype)
+    return dw.astype(x.dtype, copy=False)
 
 def _conv_bpi_np(g, w, xshape, strides, dilations, pads, depthwise):
     r = len(strides)
     xshape = tuple(xshape)
+    nb = max(1, CHUNK_BYTES // max(_size(g.shape[1:r + 1]) * _size(w.shape[:r]) * xshape[-1] * 4, 1))
+    if nb >= xshape[0]:
+        return _conv_bpi_part(g, w, xshape, strides, dilations, pads, depthwise)
+    return np.concatenate([_conv_bpi_part(g[i:i + nb], w, (min(nb, xshape[0] - i),) + xshape[1:],
+                                          strides, dilations, pads, depthwise)
+                           for i in range(0, xshape[0], nb)])
+
+def _conv_bpi_part(g, w, xshape, strides, dilations, pads, depthwise):
+    r = len(strides)
     k = w.shape[:r]
     ct = compute_dtype(g)
     g2 = g.astype(ct, copy=False)
@@ -131,6 +168,9 @@ def _pool_argmax(x, k, s, d, pads):
     return _max_pool_save_np(np.asarray(x), k, s, d, pads)[1]
 
 def _max_pool_vjp(tg, g, x, arg, k, s, d, pads):
+    if arg is not None and type(g) is ndarray and g.shape == arg.shape:
+        # a NumPy sweep: the compiled scatter (windows that overlap add up)
+        return scatter_flat(g, arg, x.shape).astype(g.dtype, copy=False)
     if arg is None:
         arg = _pool_argmax(x, k, s, d, pads)
     n = _size(x.shape)
