@@ -281,6 +281,7 @@ OPS = [
     Op('nn.separable_conv2d', lambda x, d, p: tg.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], 'SAME'), lambda x, d, p: conv_ref.conv(conv_ref.conv(x, d, 1, 'SAME', 1, True), p), shapes([(1, 4, 4, 2), (2, 2, 2, 2), (1, 1, 4, 3)])),
     Op('nn.conv2d_transpose', lambda x, w, **kw: tg.nn.conv2d_transpose(x, w, **kw), conv_ref.conv_transpose,
        [(((1, 3, 3, 3), (3, 3, 2, 3)), dict(output_shape=[1, 5, 5, 2], strides=2, padding='SAME')), (((1, 2, 3, 2), (2, 2, 2, 2)), dict(output_shape=[1, 4, 6, 2], strides=2, padding='VALID'))]),
+    Op('nn.conv3d_transpose', lambda x, w: tg.nn.conv3d_transpose(x, w, [1, 3, 4, 3, 2], [1, 2, 2, 2, 1], 'SAME'), lambda x, w: conv_ref.conv_transpose(x, w, (1, 3, 4, 3, 2), 2), shapes([(1, 2, 2, 2, 2), (2, 2, 2, 2, 2)])),
     Op('nn.conv1d_transpose', lambda x, w: tg.nn.conv1d_transpose(x, w, [2, 6, 2], 2), lambda x, w: conv_ref.conv_transpose(x, w, (2, 6, 2), 2), shapes([(2, 3, 3), (3, 2, 3)])),
     Op('nn.max_pool2d', tg.nn.max_pool2d,                          conv_ref.max_pool,               POOL2D, smooth=False),
     Op('nn.max_pool1d', tg.nn.max_pool1d,                          conv_ref.max_pool,               [(((2, 7, 2),), dict(ksize=3, strides=2, padding='SAME'))], smooth=False),
