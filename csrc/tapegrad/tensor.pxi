@@ -412,7 +412,7 @@ cdef class Variable(_Tracked):
         cnp.PyArray_ENABLEFLAGS(a, cnp.NPY_ARRAY_WRITEABLE)
         try:
             if ufunc is None:
-                np.copyto(a, d)
+                a[...] = d          # (np.copyto costs 6x more on a 0-d array)
             else:
                 ufunc(a, d, out=a)
         finally:

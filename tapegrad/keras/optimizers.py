@@ -29,8 +29,13 @@ def _cast(x, t):
     return t(_np.float32(x))
 
 
+_ndarray = _np.ndarray
+
+
 def _array(x, dtype):
     """The NumPy value of a gradient (a tensor, an array, a number) in `dtype`."""
+    if type(x) is _ndarray and x.dtype == dtype:
+        return x
     a = x.numpy() if type(x) is _Tensor or isinstance(x, _Variable) else _np.asarray(x)
     return a if a.dtype == dtype else _np.asarray(a, dtype)
 
@@ -87,6 +92,7 @@ class Optimizer:
         self._variables = []
         self._trainable_variables = []
         self._index = {}                     # id(variable) -> its index in the build list
+        self._known_ids = None               # ids of the variables of the last step
         self._iterations = self._make_variable(_np.int64(0), "iteration")
         if isinstance(learning_rate, schedules.LearningRateSchedule) or callable(learning_rate):
             self._learning_rate = learning_rate
@@ -201,6 +207,9 @@ class Optimizer:
 
     def _current_learning_rate(self):
         """The learning rate of this step as a float32 (or the schedule's dtype) scalar."""
+        lr = self._learning_rate
+        if type(lr) is _Variable:
+            return lr.numpy()
         lr = self.learning_rate
         a = lr.numpy() if type(lr) is _Tensor or isinstance(lr, _Variable) else _np.asarray(lr)
         return a if a.dtype.kind == "f" else _np.float32(a)
@@ -233,20 +242,30 @@ class Optimizer:
                     "trainable variables.")
             trainable_variables = self._trainable_variables
         else:
-            trainable_variables = list(trainable_variables)
+            if type(trainable_variables) not in (list, tuple):
+                trainable_variables = list(trainable_variables)
             if not self.built:
-                self.build(trainable_variables)
+                self.build(list(trainable_variables))
                 self.built = True
-            index = self._index
-            for v in trainable_variables:
-                if id(v) not in index:
-                    raise ValueError(
-                        f"Unknown variable: {v}. This optimizer can only "
-                        "be called for the variables it was originally built with. "
-                        "When working with a new set of variables, you should "
-                        "recreate a new optimizer instance.")
-        grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
-        grads = [_array(g, v.dtype) for g, v in zip(grads, trainable_variables)]
+            ids = tuple(map(id, trainable_variables))
+            if ids != self._known_ids:   # the same variables as the last step: known
+                index = self._index
+                for v in trainable_variables:
+                    if id(v) not in index:
+                        raise ValueError(
+                            f"Unknown variable: {v}. This optimizer can only "
+                            "be called for the variables it was originally built with. "
+                            "When working with a new set of variables, you should "
+                            "recreate a new optimizer instance.")
+                self._known_ids = ids
+        for g in grads:
+            if g is None:
+                grads, trainable_variables = self._filter_empty_gradients(
+                    grads, trainable_variables)
+                break
+        if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
+                or self.clipnorm or self.clipvalue or self.global_clipnorm):
+            grads = [_array(g, v.dtype) for g, v in zip(grads, trainable_variables)]
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         self._apply_count = int(self._iterations.numpy())
@@ -271,11 +290,12 @@ class Optimizer:
             if self.ema_overwrite_frequency and (
                     self._step + 1) % self.ema_overwrite_frequency == 0:
                 self._overwrite_model_variables_with_average_value(self._trainable_variables)
-        self._iterations.assign_add(_np.int64(1))
+        self._iterations.assign(_np.asarray(self._apply_count + 1, _np.int64))
 
     def _update(self, grads, trainable_variables):
         grads = self._clip_gradients(grads)
         lr = self._current_learning_rate()
+        self._coefficients_of = {}
         self._apply_weight_decay(trainable_variables, lr)
         self._backend_update_step(grads, trainable_variables, lr)
 
@@ -285,6 +305,18 @@ class Optimizer:
 
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
+
+    def _per_step(self, dtype, learning_rate):
+        """The scalars of this step's update in `dtype` (computed once per step and
+        dtype, as a hand-written loop would; `_coefficients(type, lr)` gives them)."""
+        cache = self.__dict__.setdefault("_coefficients_of", {})
+        c = cache.get(dtype)
+        if c is None:
+            c = cache[dtype] = self._coefficients(dtype.type, learning_rate)
+        return c
+
+    def _coefficients(self, t, learning_rate):
+        return t(learning_rate)
 
     def _filter_empty_gradients(self, grads, variables):
         if all(g is not None for g in grads):
@@ -471,13 +503,15 @@ class SGD(Optimizer):
         if self.momentum != 0:
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
+    def _coefficients(self, t, learning_rate):
+        return t(learning_rate), _cast(self.momentum, t)
+
     def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
-        lr = t(learning_rate)
+        dtype = variable.dtype
+        g = _array(gradient, dtype)
+        lr, momentum = self._per_step(dtype, learning_rate)
         if self.momentum != 0:
-            m = self.momentums[self._get_variable_index(variable)]
-            momentum = _cast(self.momentum, t)
+            m = self.momentums[self._index[id(variable)]]
             d = m.numpy() * momentum
             d -= g * lr
             m.assign(d)
@@ -519,31 +553,53 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
-    def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
+    def _coefficients(self, t, learning_rate):
         step = t(self._step + 1)
-        alpha = t(learning_rate) * _np.sqrt(1 - _cast(self.beta_2, t) ** step) / (
+        return t(learning_rate) * _np.sqrt(1 - _cast(self.beta_2, t) ** step) / (
             1 - _cast(self.beta_1, t) ** step)
-        i = self._index[id(variable)]
-        m = self._momentums[i]
-        v = self._velocities[i]
-        d = g - m.numpy()
-        d *= 1 - self.beta_1
-        m.assign_add(d)
-        d = g * g
-        d -= v.numpy()
-        d *= 1 - self.beta_2
-        v.assign_add(d)
-        if self.amsgrad:
-            v_hat = self._velocity_hats[i]
-            v_hat.assign(_np.maximum(v_hat.numpy(), v.numpy()))
-            v = v_hat
-        den = _np.sqrt(v.numpy())
-        den += self.epsilon
-        d = m.numpy() * alpha
-        d /= den
-        variable.assign_sub(d)
+
+    def update_step(self, gradient, variable, learning_rate):
+        self._adam_steps([gradient], [variable], learning_rate)
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        if type(self).update_step is not Adam.update_step:   # a subclass's own step
+            return super()._backend_update_step(grads, trainable_variables, learning_rate)
+        self._adam_steps(grads, trainable_variables, learning_rate)
+
+    def _adam_steps(self, grads, trainable_variables, learning_rate):
+        # every variable's step in one loop, the per-step scalars hoisted (as Keras's
+        # torch backend fuses its optimizers' steps over the variables)
+        c1, c2, eps = 1 - self.beta_1, 1 - self.beta_2, self.epsilon
+        index, momentums, velocities = self._index, self._momentums, self._velocities
+        v_hats = self._velocity_hats if self.amsgrad else None
+        cache = self.__dict__.setdefault("_coefficients_of", {})
+        for gradient, variable in zip(grads, trainable_variables):
+            dtype = variable.dtype
+            g = gradient.numpy() if type(gradient) is _Tensor else gradient
+            if type(g) is not _ndarray or g.dtype != dtype:
+                g = _array(g, dtype)
+            alpha = cache.get(dtype)
+            if alpha is None:
+                alpha = self._per_step(dtype, learning_rate)
+            i = index[id(variable)]
+            m = momentums[i]
+            v = velocities[i]
+            d = g - m.numpy()
+            d *= c1
+            m.assign_add(d)
+            d = g * g
+            d -= v.numpy()
+            d *= c2
+            v.assign_add(d)
+            if v_hats is not None:
+                v_hat = v_hats[i]
+                v_hat.assign(_np.maximum(v_hat.numpy(), v.numpy()))
+                v = v_hat
+            den = _np.sqrt(v.numpy())
+            den += eps
+            d = m.numpy() * alpha
+            d /= den
+            variable.assign_sub(d)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -597,8 +653,10 @@ class RMSprop(Optimizer):
                                                                    "average_gradient")
 
     def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
+        dtype = variable.dtype
+        t = dtype.type
+        g = _array(gradient, dtype)
+        lr = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         velocity = self._velocities[i]
         rho = t(self.rho)
@@ -615,7 +673,7 @@ class RMSprop(Optimizer):
         else:
             den = velocity.numpy() + self.epsilon
         _np.sqrt(den, out=den)
-        inc = t(learning_rate) * g
+        inc = lr * g
         inc /= den
         if self.momentum > 0:
             momentum = self._momentums[i]
@@ -654,13 +712,14 @@ class Adagrad(Optimizer):
             var_list, "accumulator", initializer=Constant(self.initial_accumulator_value))
 
     def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
+        dtype = variable.dtype
+        g = _array(gradient, dtype)
+        lr = self._per_step(dtype, learning_rate)
         acc = self._accumulators[self._index[id(variable)]]
         acc.assign_add(g * g)
         den = acc.numpy() + self.epsilon
         _np.sqrt(den, out=den)
-        d = t(learning_rate) * g
+        d = lr * g
         d /= den
         variable.assign_sub(d)
 
@@ -691,10 +750,13 @@ class Adamax(Optimizer):
         super().build(var_list)
         self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
 
+    def _coefficients(self, t, learning_rate):
+        return t(learning_rate), 1 - _cast(self.beta_1, t) ** t(self._step + 1)
+
     def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
-        beta_1_power = _cast(self.beta_1, t) ** t(self._step + 1)
+        dtype = variable.dtype
+        g = _array(gradient, dtype)
+        lr, one_minus_beta_1_power = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, u = self._m[i], self._u[i]
         d = g - m.numpy()
@@ -704,8 +766,8 @@ class Adamax(Optimizer):
         _np.maximum(d, _np.abs(g), out=d)
         u.assign(d)
         den = u.numpy() + self.epsilon
-        den *= 1 - beta_1_power
-        d = t(learning_rate) * m.numpy()
+        den *= one_minus_beta_1_power
+        d = lr * m.numpy()
         d /= den
         variable.assign_sub(d)
 
@@ -744,10 +806,7 @@ class Nadam(Optimizer):
         u.assign(u.numpy() * self.beta_1 * (t(1.0) - t(0.5) * t(0.96) ** t(self._step + 1)))
         super()._backend_update_step(grads, trainable_variables, learning_rate)
 
-    def update_step(self, gradient, variable, learning_rate):
-        t = variable.dtype.type
-        g = _array(gradient, variable.dtype)
-        lr = t(learning_rate)
+    def _coefficients(self, t, learning_rate):
         local_step = t(self._step + 1)
         next_step = t(self._step + 2)
         decay = _cast(0.96, t)
@@ -757,7 +816,14 @@ class Nadam(Optimizer):
         u_t_1 = beta_1 * (t(1.0) - t(0.5) * decay ** next_step)
         u_product_t = t(self._u_product.numpy())
         u_product_t_1 = u_product_t * u_t_1
-        beta_2_power = beta_2 ** local_step
+        return (t(learning_rate), beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1,
+                beta_2 ** local_step)
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        g = _array(gradient, dtype)
+        (lr, beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1,
+         beta_2_power) = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, v = self._momentums[i], self._velocities[i]
         d = g - m.numpy()
