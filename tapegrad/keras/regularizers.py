@@ -3,6 +3,7 @@ weight, a regularizer returns the penalty to add to the loss (a differentiable t
 import math as _math
 
 from .. import _tape as _t
+from .losses import _normalize   # Keras's l2 normalization (x * min(rsqrt(sum x²), 1/eps))
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
            "orthogonal_regularizer", "get", "serialize", "deserialize"]
@@ -101,11 +102,11 @@ class OrthogonalRegularizer(Regularizer):
             raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. Received: "
                              f"inputs.shape={inputs.shape}")
         if self.mode == "rows":
-            inputs = _t.l2_normalize(inputs, axis=1)
+            inputs = _normalize(inputs, 1)
             product = _t.matmul(inputs, _t.transpose(inputs))
             size = inputs.shape[0]
         else:
-            inputs = _t.l2_normalize(inputs, axis=0)
+            inputs = _normalize(inputs, 0)
             product = _t.matmul(_t.transpose(inputs), inputs)
             size = inputs.shape[1]
         product_no_diagonal = product * (1.0 - _t.eye(size, dtype=inputs.dtype))
