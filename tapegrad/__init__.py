@@ -35,6 +35,7 @@ from . import nest, config
 from .function import function, Function, TensorSpec
 from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, foldl, foldr,
                            vectorized_map, TensorArray)
+from . import keras
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")
