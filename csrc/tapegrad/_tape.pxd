@@ -70,7 +70,8 @@ cdef class Tape:
     cdef readonly bint persistent
     cdef readonly bint watch_accessed_variables
     cdef readonly bint recording
-    cdef readonly bint used     # a non-persistent tape answered its one gradient call
+    cdef readonly bint used     # a non-persistent tape's one gradient call has begun
+    cdef int sweeps             # gradient/jacobian calls running over the record now
     cdef object __weakref__
 
     cdef void _init(self) except *
@@ -81,6 +82,7 @@ cdef class Tape:
     cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=*)
     cdef bint batchable(self)                     # every op's rule takes a batch (jacobians)
     cdef list vjps(self, target, list sources, object seeds, bint vectorize)
+    cdef void begin(self) except *               # a gradient call: refuse a second one
     cdef void done(self)                          # release a non-persistent record
 
 
@@ -89,4 +91,5 @@ cdef class Accumulator:
     # tangent of its output from the tangents of its inputs (kept in the tensors' _ext).
     cdef readonly long long id
     cdef readonly bint active
+    cdef list primals     # what set_tangent gave a tangent: cleared when the accumulator dies
     cdef object __weakref__

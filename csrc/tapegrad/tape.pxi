@@ -1,6 +1,14 @@
 # The tape: slots, watching, recording nodes, and the reverse sweep.
 
+from tapegrad.errors import InternalError
+
 cdef long long _next_id = 1
+_ONE_CALL = ("A non-persistent GradientTape can only be used to compute one set of "
+             "gradients (or jacobians)")
+_IN_CONTEXT = ("gradient() cannot be invoked within the GradientTape context (i.e., while "
+               "operations are being recorded). Either move the call to gradient() to be "
+               "outside the 'with tg.GradientTape' block, or use a persistent tape: "
+               "'with tg.GradientTape(persistent=true)'")
 cdef set _live = set()      # ids of tapes whose slots are still meaningful
 
 
@@ -41,6 +49,8 @@ cdef class Tape:
         self._init()
 
     cdef void _init(self) except *:
+        free(self.nodes)
+        free(self.slotk)
         self.cap_nodes = 64
         self.nodes = <Node*>malloc(self.cap_nodes * sizeof(Node))
         self.cap_slots = 64
@@ -79,38 +89,44 @@ cdef class Tape:
         if self.recording:
             raise ValueError("Tape is still recording, This can happen if you try to "
                              "re-enter an already-active tape.")
-        if self.nodes == NULL:
+        if self.used and not self.sweeps:
             self._init()
         activate(cur_state().tapes, self)
         self.recording = True
 
     def stop(self):
-        if self.recording:
-            deactivate(cur_state().tapes, self)
+        # Stopped from another thread than the one it records in: nothing changes there
+        # (as TensorFlow, whose tape sets are per thread), and gradient() in that thread
+        # still finds it recording.
+        if self.recording and deactivate(cur_state().tapes, self):
             self.recording = False
 
     # slots and nodes -----------------------------------------------------------------
 
     cdef int new_slot(self, int k) except -1:
         cdef unsigned char* p
+        cdef int cap
         if self.n_slots == self.cap_slots:
-            p = <unsigned char*>realloc(self.slotk, 2 * self.cap_slots)
+            cap = 2 * self.cap_slots if self.cap_slots else 64   # 0: a released record
+            p = <unsigned char*>realloc(self.slotk, cap)
             if p == NULL:
                 raise MemoryError()
             self.slotk = p
-            self.cap_slots *= 2
+            self.cap_slots = cap
         self.slotk[self.n_slots] = k
         self.n_slots += 1
         return self.n_slots - 1
 
     cdef Node* push(self) except NULL:
         cdef Node* p
+        cdef int cap
         if self.n_nodes == self.cap_nodes:
-            p = <Node*>realloc(self.nodes, 2 * self.cap_nodes * sizeof(Node))
+            cap = 2 * self.cap_nodes if self.cap_nodes else 64
+            p = <Node*>realloc(self.nodes, cap * sizeof(Node))
             if p == NULL:
                 raise MemoryError()
             self.nodes = p
-            self.cap_nodes *= 2
+            self.cap_nodes = cap
         self.n_nodes += 1
         return &self.nodes[self.n_nodes - 1]
 
@@ -137,14 +153,15 @@ cdef class Tape:
 
     cdef int watch_var(self, Variable v, bint explicit) except -2:
         cdef int s = slot_on(v, self.id)
+        cdef Tensor value = var_value(v)
         if s >= 0:
             return s
-        if not is_float(v._value):
+        if not is_float(value):
             if explicit:
                 warnings.warn(f"The dtype of the watched variable must be floating (e.g. "
-                              f"tg.float32), got {dtype_of(v._value).name}", stacklevel=3)
+                              f"tg.float32), got {dtype_of(value).name}", stacklevel=3)
             return -1
-        s = self.new_slot(v._value._k)
+        s = self.new_slot(value._k)
         set_slot(v, self.id, s)
         self.sources[s] = v
         self.variables.append(v)
@@ -176,16 +193,35 @@ cdef class Tape:
                     res[j] = seed if res[j] is None else binary(OP_ADD, res[j], seed)
         return res
 
-    cdef void done(self):
-        """A non-persistent tape has answered its one call: release the record."""
+    cdef void begin(self) except *:
+        """A gradient or jacobian call begins. A non-persistent tape answers one: it is
+        used from this moment, so that a second call (from a grad_fn inside this very
+        sweep, another thread, or a re-run after Ctrl-C) is refused whatever happens
+        next; its record stays valid until the call's `done`."""
+        if self.used:
+            if self.sweeps:
+                raise InternalError("Internal state of the gradient tape is invalid: "
+                                    "failed to find operation producing a tensor")
+            raise RuntimeError(_ONE_CALL)
         if not self.persistent:
+            if self.recording and self in cur_state().tapes:
+                raise RuntimeError(_IN_CONTEXT)
             self.used = True
+        self.sweeps += 1
+
+    cdef void done(self):
+        """The call has ended (returned or raised): a non-persistent tape releases its
+        record."""
+        self.sweeps -= 1
+        if not self.persistent and not self.sweeps:
             self._free()
 
     def gradient(self, list targets, list sources, list seeds):
-        res = self.sweep(targets, sources, seeds, self.persistent)
-        self.done()
-        return res
+        self.begin()
+        try:
+            return self.sweep(targets, sources, seeds, self.persistent)
+        finally:
+            self.done()
 
     cdef list vjps(self, target, list sources, object seeds, bint vectorize):
         """For each row k of `seeds` (an array [k, *target.shape]), the gradient of
@@ -214,10 +250,13 @@ cdef class Tape:
         tshape = tuple(target.shape)
         n = _size(tshape)
         seeds = np.eye(n, dtype=target.dtype).reshape((n,) + tshape)
-        out = [None if r is None else reshape(r, tshape + tuple(src.shape))
-               for r, src in zip(self.vjps(target, sources, seeds, vectorize), sources)]
-        self.done()
-        return out
+        self.begin()
+        try:
+            rows = self.vjps(target, sources, seeds, vectorize)
+        finally:
+            self.done()
+        return [None if r is None else reshape(r, tshape + tuple(src.shape))
+                for r, src in zip(rows, sources)]
 
     def batch_jacobian(self, target, source, bint vectorize=True):
         """Per-example jacobians [b, *y, *x] of target [b, *y] and source [b, *x], as
@@ -227,8 +266,11 @@ cdef class Tape:
         b, ny = tshape[0], _size(tshape[1:])
         eye = np.eye(ny, dtype=target.dtype).reshape((ny, 1) + tshape[1:])
         seeds = np.broadcast_to(eye, (ny,) + tshape)
-        r = self.vjps(target, [source], np.ascontiguousarray(seeds), vectorize)[0]
-        self.done()
+        self.begin()
+        try:
+            r = self.vjps(target, [source], np.ascontiguousarray(seeds), vectorize)[0]
+        finally:
+            self.done()
         if r is None:
             return wrap(np.zeros((b,) + tshape[1:] + sshape[1:], target.dtype))
         r = reshape(r, tshape[1:] + sshape)                    # [*y, b, *x]
@@ -294,7 +336,7 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
                           saved=None):
     cdef Tape tape
     cdef Node* nd
-    cdef int n = len(ins), j, s, s0, s1
+    cdef int n = len(ins), j, s, s0, s1, aux
     cdef bint any_in
     cdef OpDef od = OPS[op]
     cdef Tensor x
@@ -305,6 +347,8 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
         slots = None
         s0 = s1 = -1
         any_in = False
+        if n == 0:
+            continue
         if n <= 2:
             x = ins[0]
             s0 = slot_on(x, tape.id) if x is not None else -1
@@ -317,22 +361,27 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
             any_in = max(slots) >= 0
         if not any_in:
             continue
+        # Everything that allocates (and so may run the cyclic GC, whose finalizers may
+        # record ops on this very tape) comes before the node is pushed; from the push
+        # to the last field, only C.
+        if saved_ins is None:
+            saved_ins = ins if not od.shapes_only else (
+                (stand_in(<Tensor>ins[0]),) if n == 1 else
+                (stand_in(<Tensor>ins[0]), stand_in(<Tensor>ins[1])) if n == 2 else
+                tuple([stand_in(x) for x in ins]))
+        rec = (saved_ins, saved if od.save is not None else out if od.needs_out else None,
+               attrs, slots)
+        aux = len(tape.saved)
+        tape.saved.append(rec)
         s = tape.new_slot(out._k)
-        set_slot(out, tape.id, s)
         nd = tape.push()
         nd.op = op
         nd.flags = N_NARY if slots is not None else 0
         nd.out = s
         nd.in0 = s0
         nd.in1 = s1
-        nd.aux = len(tape.saved)
-        if saved_ins is None:
-            saved_ins = ins if not od.shapes_only else (
-                (stand_in(<Tensor>ins[0]),) if n == 1 else
-                (stand_in(<Tensor>ins[0]), stand_in(<Tensor>ins[1])) if n == 2 else
-                tuple([stand_in(x) for x in ins]))
-        tape.saved.append((saved_ins, saved if od.save is not None else
-                           out if od.needs_out else None, attrs, slots))
+        nd.aux = aux
+        set_slot(out, tape.id, s)
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -343,15 +392,20 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
     pass it may record stays connected."""
     cdef Tape tape
     cdef Node* nd
-    cdef int s, s0, s1
+    cdef int s, s0, s1, aux
     cdef bint several = len(st.tapes) + len(st.accs) > 1
     for tape in st.tapes:
         s0 = slot_on(a, tape.id) if a is not None else -1
         s1 = slot_on(b, tape.id) if b is not None else -1
         if s0 < 0 and s1 < 0:
             continue
+        aux = -1
+        if several:   # allocates: before the push (see record_on_tapes)
+            rec = (scalar_ins(op, a, b, va, vb, out._k),
+                   out if (<OpDef>OPS[op]).needs_out else None, (), None)
+            aux = len(tape.saved)
+            tape.saved.append(rec)
         s = tape.new_slot(out._k)
-        set_slot(out, tape.id, s)
         nd = tape.push()
         nd.op = op
         nd.flags = N_SCALAR
@@ -360,11 +414,8 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
         nd.in1 = s1
         nd.v0 = va
         nd.v1 = vb
-        nd.aux = -1
-        if several:
-            nd.aux = len(tape.saved)
-            tape.saved.append((scalar_ins(op, a, b, va, vb, out._k),
-                               out if (<OpDef>OPS[op]).needs_out else None, (), None))
+        nd.aux = aux
+        set_slot(out, tape.id, s)
     if st.accs:
         push_tangent(op, scalar_ins(op, a, b, va, vb, out._k), out, (), st)
 
@@ -381,7 +432,13 @@ cdef class Sweep:
     slots and as arrays (accumulated in place into buffers the sweep owns) for the rest,
     the rules running on arrays with the NumPy twins. With `rec`, some tape or
     accumulator is watching the sweep itself (higher order), so every adjoint is a Tensor
-    and every rule runs on tapegrad's ops, which record it."""
+    and every rule runs on tapegrad's ops, which record it.
+
+    Rules, grad_fns, finalizers and other threads run Python in the middle of a sweep and
+    may record on this very tape (which grows, and may move, its arrays). So the sweep
+    keeps no pointer into the tape: it reads tape.nodes and tape.slotk afresh, and only
+    the nodes and slots that existed when it began (which never change: a record only
+    grows, and is released only when no call runs over it)."""
     cdef Tape tape
     cdef bint rec
     cdef bint keep              # keep the saved records (persistent tape, or more sweeps)
@@ -397,13 +454,17 @@ cdef class Sweep:
         self.rec = rec
         self.keep = keep
         self.batch = batch
-        self.n = tape.n_slots
-        self.sadj = <double*>calloc(self.n + 1, sizeof(double))
-        self.has = <unsigned char*>calloc(self.n + 1, 1)
-        self.reach = <unsigned char*>calloc(self.n + 1, 1)
+
+    cdef int size(self, int n) except -1:
+        """The per-slot arrays, for the n slots that exist when the sweep begins."""
+        self.n = n
+        self.sadj = <double*>calloc(n + 1, sizeof(double))
+        self.has = <unsigned char*>calloc(n + 1, 1)
+        self.reach = <unsigned char*>calloc(n + 1, 1)
         if self.sadj == NULL or self.has == NULL or self.reach == NULL:
             raise MemoryError()
-        self.oadj = [None] * self.n
+        self.oadj = [None] * n
+        return 0
 
     def __dealloc__(self):
         free(self.sadj)
@@ -448,9 +509,10 @@ cdef class Sweep:
 
     cdef Tensor result(self, int s):
         """The adjoint of slot s as a Tensor (None when it has none)."""
-        cdef int k = self.tape.slotk[s]
+        cdef int k
         if s < 0 or not self.has[s]:
             return None
+        k = self.tape.slotk[s]
         if self.rec:
             return self.oadj[s]
         if k != K_ARRAY and not self.batch:
@@ -488,18 +550,27 @@ cdef class Sweep:
 
     cdef list run(self, list tslots, list targets, list seeds, list sslots):
         cdef Tape tape = self.tape
-        cdef int i, j, s, o, nn = tape.n_nodes
+        cdef int i, j, s, o, nn = tape.n_nodes   # the nodes and slots this sweep covers,
+        self.size(tape.n_slots)                 # read together, with no Python between
         cdef Node nd
+        cdef int k
         cdef double g, d0, d1
-        cdef unsigned char* reach = self.reach
+        cdef unsigned char* reach = self.reach  # the sweep's own arrays: never move
         cdef unsigned char* has = self.has
         cdef double* sadj = self.sadj
-        cdef unsigned char* slotk = tape.slotk
         cdef bint keep = self.keep
         cdef tuple ins, rec, attrs
         cdef list grads
         cdef unsigned long long need
         cdef set handled = None   # custom-gradient calls whose grad_fn has run
+
+        # slots given after the sweep began (by a finalizer) are not on its nodes
+        for j in range(len(sslots)):
+            if sslots[j] >= self.n:
+                sslots[j] = -1
+        for j in range(len(tslots)):
+            if tslots[j] >= self.n:
+                tslots[j] = -1
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -538,12 +609,12 @@ cdef class Sweep:
                 g = sadj[o]
                 scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
-                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, slotk[nd.in0]),
-                                           slotk[nd.in0])
+                    k = tape.slotk[nd.in0]
+                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, k), k)
                     has[nd.in0] = 1
                 if nd.in1 >= 0 and reach[nd.in1]:
-                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, slotk[nd.in1]),
-                                           slotk[nd.in1])
+                    k = tape.slotk[nd.in1]
+                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, k), k)
                     has[nd.in1] = 1
                 continue
             if nd.aux >= 0:
@@ -556,7 +627,7 @@ cdef class Sweep:
                 out = None
                 if (<OpDef>OPS[nd.op]).needs_out:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
-                                          slotk[nd.out])
+                                          tape.slotk[nd.out])
                 attrs = ()
             if nd.op != OP_CUSTOM:
                 g_out = self.get(o)
