@@ -445,7 +445,8 @@ cdef class Sweep:
     cdef bint batch             # adjoints carry a leading batch axis (a vectorized jacobian)
     cdef int n
     cdef double* sadj
-    cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns
+    cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns;
+                                # 3: oadj[s] is of another dtype than the slot (a grad_fn's)
     cdef unsigned char* reach   # slot depends on a source
     cdef list oadj
 
@@ -476,6 +477,8 @@ cdef class Sweep:
         else an array or NumPy scalar (or a C double, for an unboxed scalar slot)."""
         cdef object old
         cdef double v
+        if self.has[s] == 3 and not self.rec:
+            self.sum_error(s, self.oadj[s], g)
         if self.rec:
             g = as_input(g)
             self.oadj[s] = g if not self.has[s] else binary(OP_ADD, self.oadj[s], g)
@@ -495,17 +498,32 @@ cdef class Sweep:
             self.oadj[s] = old
             self.has[s] = 2 if type(old) is ndarray else 1
 
+    cdef void add_foreign(self, int s, object g) except *:
+        """A gradient whose dtype is not its slot's (a grad_fn's float64 for a float32
+        input): kept as it is, as TensorFlow passes it on to the source; summed with
+        another, it is TensorFlow's AddN error; a rule given it runs on tapegrad's ops,
+        which raise where TensorFlow's kernels do."""
+        if self.has[s]:
+            self.sum_error(s, self.get(s), g)
+        self.oadj[s] = g
+        self.has[s] = 3
+
+    cdef void sum_error(self, int s, object a, object b) except *:
+        raise InvalidArgumentError(
+            f"cannot compute AddN as input #1(zero-based) was expected to be a "
+            f"{grad_dtype(a).name} tensor but is a {grad_dtype(b).name} tensor [Op:AddN]")
+
     cdef object get(self, int s):
         """The adjoint of slot s, as `add` keeps it (unboxed scalars as NumPy scalars)."""
         cdef int k = self.tape.slotk[s]
-        if not self.rec and not self.batch and k != K_ARRAY:
+        if not self.rec and not self.batch and k != K_ARRAY and self.has[s] != 3:
             return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
         return self.oadj[s]
 
     cdef object adjoint_of(self, Tensor t):
         """The adjoint of tensor t in this sweep, None when it has none."""
         cdef int s = slot_on(t, self.tape.id)
-        return self.get(s) if s >= 0 and self.has[s] else None
+        return self.get(s) if 0 <= s < self.n and self.has[s] else None
 
     cdef Tensor result(self, int s):
         """The adjoint of slot s as a Tensor (None when it has none)."""
@@ -515,7 +533,7 @@ cdef class Sweep:
         k = self.tape.slotk[s]
         if self.rec:
             return self.oadj[s]
-        if k != K_ARRAY and not self.batch:
+        if k != K_ARRAY and not self.batch and self.has[s] != 3:
             return new_scalar(self.sadj[s], k)
         return wrap(self.oadj[s])
 
@@ -605,15 +623,19 @@ cdef class Sweep:
                     continue
             elif not ((nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1])):
                 continue
-            if nd.flags & N_SCALAR and not self.rec and not self.batch:
+            if nd.flags & N_SCALAR and not self.rec and not self.batch and has[o] != 3:
                 g = sadj[o]
                 scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
                     k = tape.slotk[nd.in0]
+                    if has[nd.in0] == 3:
+                        self.sum_error(nd.in0, self.oadj[nd.in0], kind_dtype(k))
                     sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, k), k)
                     has[nd.in0] = 1
                 if nd.in1 >= 0 and reach[nd.in1]:
                     k = tape.slotk[nd.in1]
+                    if has[nd.in1] == 3:
+                        self.sum_error(nd.in1, self.oadj[nd.in1], kind_dtype(k))
                     sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, k), k)
                     has[nd.in1] = 1
                 continue
@@ -629,8 +651,10 @@ cdef class Sweep:
                     out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
                                           tape.slotk[nd.out])
                 attrs = ()
+            foreign = False
             if nd.op != OP_CUSTOM:
                 g_out = self.get(o)
+                foreign = has[o] == 3 and not self.rec
             else:
                 # One call of the user's grad_fn for every output of the decorated call:
                 # its nodes are consecutive and after every consumer of every output, so
@@ -653,12 +677,22 @@ cdef class Sweep:
                     need |= 1
                 if nd.in1 >= 0 and reach[nd.in1]:
                     need |= 2
-            grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, g_out,
-                             ins, out, attrs, need)
+            if foreign:   # a gradient of another dtype: the rule on tapegrad's ops
+                grads = call_vjp(nd.op, TG, wrap(g_out), ins,
+                                 None if (<OpDef>OPS[nd.op]).save is not None else out,
+                                 attrs, need)
+                grads = [val(as_input(gj)) if gj is not None else None for gj in grads]
+            else:
+                grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP,
+                                 g_out, ins, out, attrs, need)
+            check = (foreign or nd.op == OP_CUSTOM) and not self.rec
             for j in range(len(ins)):
                 s = slots[j] if nd.flags & N_NARY else nd.in0 if j == 0 else nd.in1
                 if s >= 0 and reach[s] and grads[j] is not None:
-                    self.add(s, grads[j])
+                    if check and grads[j].dtype != dtype_of(<Tensor>ins[j]):
+                        self.add_foreign(s, grads[j])
+                    else:
+                        self.add(s, grads[j])
             if not keep:
                 if nd.aux >= 0:
                     tape.saved[nd.aux] = None
@@ -666,6 +700,11 @@ cdef class Sweep:
                     self.oadj[o] = None
 
         return [self.result(s) for s in sslots]
+
+
+cdef object grad_dtype(object g):
+    """The dtype of an adjoint (an array, a NumPy scalar or a Tensor), or g if a dtype."""
+    return g if isinstance(g, np.dtype) else np.asarray(g).dtype
 
 
 cdef inline double round_k(double v, int k) noexcept nogil:
