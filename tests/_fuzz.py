@@ -46,8 +46,10 @@ class Fuzzer:
         r = self.r
         dtype = r.choice([np.float32, np.float64])
         shape = r.choice([(), (), (3,), (2, 3)])
-        a = np.asarray(np.random.default_rng(r.randrange(1 << 30)).uniform(-1, 1, shape),
-                       dtype)
+        # (not np.random: it sets a context variable, and a finalizer that does so while
+        # the GC runs inside another ContextVar.set corrupts CPython's context)
+        a = np.asarray([r.uniform(-1, 1) for _ in range(int(np.prod(shape)))],
+                       dtype).reshape(shape)
         v = tg.Variable(a) if r.random() < 0.3 else tg.constant(a)
         self.values.append(v)
         return v
