@@ -152,7 +152,10 @@ class GradientTape:
                               "compute higher order derivatives.", stacklevel=3)
 
     def _end_call(self):
-        if not self._persistent:
+        # A non-persistent compiled tape is used from the moment its one call begins (it
+        # refuses any other): once it is, drop it, whatever ended the call (an error, or
+        # Ctrl-C landing anywhere); a call refused before it began keeps it.
+        if not self._persistent and self._tape is not None and self._tape.used:
             self._watched = self._tape   # its watched variables outlive its record
             self._tape = None
 

@@ -75,7 +75,8 @@ cdef class Tape:
     cdef readonly bint watch_accessed_variables
     cdef readonly bint recording
     cdef long long started      # when it last started recording (activation order)
-    cdef readonly bint used     # a non-persistent tape answered its one gradient call
+    cdef readonly bint used     # a non-persistent tape's one gradient call has begun
+    cdef int sweeps             # gradient/jacobian calls running over the record now
     cdef list kept              # a tape that keeps values (tg.autodiff.Trace): per node, its
                                 # (input Tensors or None, output Tensor); otherwise None
     cdef object __weakref__
@@ -88,6 +89,7 @@ cdef class Tape:
     cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=*)
     cdef bint batchable(self)                     # every op's rule takes a batch (jacobians)
     cdef list vjps(self, target, list sources, object seeds, bint vectorize)
+    cdef void begin(self) except *               # a gradient call: refuse a second one
     cdef void done(self)                          # release a non-persistent record
 
 
@@ -96,6 +98,7 @@ cdef class Accumulator:
     # tangent of its output from the tangents of its inputs (kept in the tensors' _ext).
     cdef readonly long long id
     cdef readonly bint active
+    cdef list primals     # what set_tangent gave a tangent: cleared when the accumulator dies
     cdef long long started      # when it was last activated: tapes started after it do
                                 # not record its JVP computations (as TensorFlow)
     cdef object __weakref__

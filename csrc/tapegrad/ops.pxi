@@ -363,13 +363,22 @@ def record_custom(tuple ins, list results, grad_fn):
     output, sharing `outs`: the sweep calls grad_fn once for them all). Forward mode
     follows the ops that computed `results`: each output keeps its result's tangent."""
     cdef Accumulator acc
+    cdef Tape tape
     cdef Tensor r, o
+    cdef int s
     cdef _State st = active_state()
     rs = tuple([as_input(r) for r in results])
     outs = tuple([copy_of(r) for r in rs])
     if st is None:
         return list(outs)
     for k, o in enumerate(outs):
+        # On a tape that tracks none of `ins` (or when there are none: f read only what
+        # it captured, or took keywords) the op is not recorded and each output is its
+        # result (TensorFlow's identity): the gradient flows through the ops f ran.
+        for tape in st.tapes:
+            s = slot_on(<Tensor>rs[k], tape.id)
+            if s >= 0:
+                set_slot(o, tape.id, s)
         record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, outs), st)
         for acc in st.accs:
             tan = tangent_of(rs[k], acc.id)

@@ -93,7 +93,21 @@ cdef inline tuple shape_of(Tensor t):
 cdef inline Tensor as_value(object x):
     """The value of a Tensor or Variable, without reading the variable (not a read: no
     tape watches it, no slot is given)."""
-    return <Tensor>x if type(x) is Tensor else (<Variable>x)._value
+    return <Tensor>x if type(x) is Tensor else var_value(<Variable>x)
+
+
+cdef inline Tensor var_value(Variable v):
+    """v's value; an error when v's __init__ never ran (its value is None, which the
+    compiled code must never read as a Tensor)."""
+    if v._value is None:
+        uninitialized(v)
+    return v._value
+
+
+cdef void uninitialized(Variable v) except *:
+    raise NotImplementedError(
+        f"this {type(v).__name__} was never initialized: tg.Variable.__init__ did not run "
+        f"(a subclass's __init__ must call super().__init__(initial_value, ...))")
 
 
 cdef inline bint is_float(Tensor t):
@@ -105,6 +119,8 @@ cdef Tensor read_var(Variable v):
     """Read a variable: its value, mapped to the variable's slot on each recording tape
     (watching the variable first where the tape watches accessed variables)."""
     cdef Tensor t = v._value
+    if t is None:
+        uninitialized(v)
     if _n_active:
         on_read(v, t)
     return t
@@ -272,6 +288,14 @@ cdef class Tensor(_Tracked):
     def __reduce__(self):
         return (constant, (self.__array__(),))
 
+    # An immutable value: a copy is the tensor itself (as TensorFlow), so it keeps its
+    # place on the tapes that track it.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 # A free list for Tensor objects. Cython offers one only to classes without a base, and
 # Tensor shares _Tracked with Variable; so Tensor's allocation slots are replaced here:
@@ -351,18 +375,18 @@ cdef class Variable(_Tracked):
         return read_var(self)
 
     def numpy(self):
-        return self._value.numpy()
+        return var_value(self).numpy()
 
     def __array__(self, dtype=None, copy=None):
-        return self._value.__array__(dtype, copy)
+        return var_value(self).__array__(dtype, copy)
 
     @property
     def shape(self):
-        return TensorShape(shape_of(self._value))
+        return TensorShape(shape_of(var_value(self)))
 
     @property
     def dtype(self):
-        return dtype_of(self._value)
+        return dtype_of(var_value(self))
 
     @property
     def handle(self):
@@ -421,37 +445,62 @@ cdef class Variable(_Tracked):
 
     cdef object _operand(self, value, str what):
         """The NumPy value of an update's operand, checked like _converted; an ndarray of
-        the variable's dtype and shape is used as it is (an update only reads it)."""
-        if (type(value) is ndarray and self._value._k == K_ARRAY
-                and cnp.PyArray_SAMESHAPE(<cnp.ndarray>value, <cnp.ndarray>self._value._a)
-                and (<cnp.ndarray>value).dtype == (<cnp.ndarray>self._value._a).dtype):
+        the variable's dtype and shape is used as it is (an update only reads it). First
+        of every update: it refuses a variable whose __init__ never ran."""
+        cdef Tensor cur = var_value(self)
+        if (type(value) is ndarray and cur._k == K_ARRAY
+                and cnp.PyArray_SAMESHAPE(<cnp.ndarray>value, <cnp.ndarray>cur._a)
+                and (<cnp.ndarray>value).dtype == (<cnp.ndarray>cur._a).dtype):
             return value
         return val(self._converted(value, what))
 
     cdef Tensor _converted(self, value, str what):
         cdef Tensor t
         if type(value) is Tensor or isinstance(value, Variable):
-            t = to_tensor(value, dtype_of(self._value))
+            t = to_tensor(value, dtype_of(var_value(self)))
         else:
-            t = wrap(array_as(value, dtype_of(self._value)))
-        if shape_of(t) != shape_of(self._value):
+            t = wrap(array_as(value, dtype_of(var_value(self))))
+        if shape_of(t) != shape_of(var_value(self)):
             if what != "assign":   # TensorFlow's classes: a kernel error for the updates
                 raise InvalidArgumentError(
-                    f"Cannot update variable with shape {list(shape_of(self._value))} using "
+                    f"Cannot update variable with shape {list(shape_of(var_value(self)))} using "
                     f"a Tensor with shape {list(shape_of(t))}, shapes must be equal.")
             raise ValueError(
                 f"Cannot {what} to variable '{self.name}': shape mismatch. The variable "
-                f"shape {shape_of(self._value)}, and the value shape {shape_of(t)} "
+                f"shape {shape_of(var_value(self))}, and the value shape {shape_of(t)} "
                 f"are incompatible.")
         return t
 
     def __repr__(self):
-        return (f"<tg.Variable '{self.name}' shape={shape_of(self._value)} "
-                f"dtype={dtype_of(self._value).name}, "
-                f"numpy={_numpy_text(self._value.numpy(), True)}>")
+        return (f"<tg.Variable '{self.name}' shape={shape_of(var_value(self))} "
+                f"dtype={dtype_of(var_value(self)).name}, "
+                f"numpy={_numpy_text(var_value(self).numpy(), True)}>")
 
     def __str__(self):
         return self.__repr__()
+
+    # Copies, as TensorFlow's: copy.copy is the variable itself (a handle); deepcopy and
+    # pickle make a new variable with the same value, name and trainability, tracked by
+    # no tape and with no tangent (Cython's default would copy the tape bookkeeping).
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return _variable_from(var_value(self), self.trainable, self.name)
+
+    def __reduce__(self):
+        return (_variable_from, (var_value(self).__array__(), self.trainable, self.name))
+
+
+def _variable_from(value, bint trainable, str name):
+    """A new Variable (of the base class) holding `value`: what deepcopy and pickle
+    give."""
+    cdef Variable v = Variable.__new__(Variable)
+    v._value = copy_of(to_tensor(value))
+    v._uid = new_id()
+    v.trainable = trainable
+    v.name = name
+    return v
 
 
 cdef Tensor copy_of(Tensor t):
