@@ -536,13 +536,13 @@ cdef class Sweep:
                 continue
             if nd.flags & N_SCALAR and not self.rec and not self.batch:
                 g = sadj[o]
-                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                scalar_vjp(nd.op, g, nd.v0, nd.v1, slotk[o], &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
-                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, slotk[nd.in0]),
+                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(d0, slotk[nd.in0]),
                                            slotk[nd.in0])
                     has[nd.in0] = 1
                 if nd.in1 >= 0 and reach[nd.in1]:
-                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, slotk[nd.in1]),
+                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(d1, slotk[nd.in1]),
                                            slotk[nd.in1])
                     has[nd.in1] = 1
                 continue
@@ -555,7 +555,7 @@ cdef class Sweep:
                 ins = self.revive(nd)
                 out = None
                 if (<OpDef>OPS[nd.op]).needs_out:
-                    out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
+                    out = self.revive_one(nd.out, scalar_out(nd.op, nd.v0, nd.v1, slotk[nd.out]),
                                           slotk[nd.out])
                 attrs = ()
             if nd.op != OP_CUSTOM:
