@@ -49,8 +49,10 @@ def einsum(equation, *inputs, **kwargs):
                 sizes[c] = d
     try:
         return apply(OP_EINSUM, tuple(ins), (eq,))
-    except ValueError as e:
-        raise InvalidArgumentError(f"einsum {equation!r}: {e} [Op:Einsum]") from None
+    except InvalidArgumentError as e:
+        if not numpy_cause(e):
+            raise
+        raise InvalidArgumentError(f"einsum {equation!r}: {e.__cause__} [Op:Einsum]") from None
 
 
 def tensordot(a, b, axes, name=None):
@@ -139,7 +141,9 @@ def inv(input, adjoint=False, name=None):
         t = matrix_transpose(t)
     try:
         return apply(OP_INV, (t,), ())
-    except np.linalg.LinAlgError:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, np.linalg.LinAlgError):
+            raise
         raise InvalidArgumentError("Input is not invertible. [Op:MatrixInverse]") from None
 
 
@@ -163,7 +167,9 @@ def solve(matrix, rhs, adjoint=False, name=None):
         raise InvalidArgumentError("Input matrix and rhs are incompatible. [Op:MatrixSolve]")
     try:
         return apply(OP_SOLVE, (a, b), (bool(adjoint),))
-    except np.linalg.LinAlgError:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, np.linalg.LinAlgError):
+            raise
         raise InvalidArgumentError("Input matrix is not invertible. [Op:MatrixSolve]") from None
 
 
