@@ -63,11 +63,11 @@ cdef object default_array(object value):
         a = np.array(value)
     except ValueError as e:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {e}") from None
+    if a.dtype.kind in "fuO" and a.dtype.itemsize == 8 and _big_ints_only(value):
+        raise ValueError(_OUT_OF_RANGE)   # NumPy made floats, uint64 or objects of Python ints
     if a.dtype.kind == "O" or a.dtype.kind == "U" and not isinstance(value, str):
         raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
                          f"({type(value)}) to a Tensor.")
-    if a.dtype.kind in "fuO" and a.dtype.itemsize == 8 and _big_ints_only(value):
-        raise ValueError(_OUT_OF_RANGE)   # NumPy made floats or uint64 of Python ints
     if a.dtype == F64 and not _holds_numpy(value):
         return a.astype(F32)
     if a.dtype == I64 and a.size and -2**31 <= a.min() and a.max() < 2**31 and not _holds_numpy(value):

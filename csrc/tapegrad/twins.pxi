@@ -94,11 +94,13 @@ cdef Py_ssize_t _size(object shape):
     return n
 
 def _mean_np(a, axis=None, keepdims=False):
-    s = np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
+    cdef bint ints = a.dtype.kind in "iub"
+    # integers summed in 64 bits (TensorFlow's mean of uint8 [255, 255] is 255)
+    s = np.add.reduce(a, axis=axis, keepdims=keepdims,
+                      dtype=a.dtype if not ints else np.uint64 if a.dtype.kind == "u" else np.int64)
     n = a.size // s.size if s.size else 1   # elements per mean; 0 over an empty axis
-    if a.dtype.kind in "iub":
-        # TensorFlow's integer division truncates toward zero (-3 // 2 is -1); an empty
-        # axis gives 0
+    if ints:
+        # divided truncating toward zero, as TensorFlow (-3 // 2 is -1); empty: 0
         q = s // max(n, 1)
         if a.dtype.kind == "i":
             q = q + ((q < 0) & (q * n != s))
