@@ -410,3 +410,12 @@ def test_float_division_by_zero_is_inf_without_error():
 def test_axis_out_of_range_is_a_value_error_as_tensorflow(f):
     with pytest.raises(ValueError, match="not in range"):
         f()
+
+
+def test_einsum_equation_errors_are_value_errors_as_tensorflow():
+    with pytest.raises(ValueError, match="Output subscripts contain the label k"):
+        tg.einsum("ij,j->ik", tg.ones((2, 3)), tg.ones((3,)))
+    with pytest.raises(ValueError, match='Got 1 inputs for equation "ij,jk->ik", expecting 2'):
+        tg.einsum("ij,jk->ik", tg.ones((2, 3)))
+    with pytest.raises(tg.errors.InvalidArgumentError, match="Expected dimension 3"):
+        tg.einsum("ij,jk->ik", tg.ones((2, 3)), tg.ones((4, 5)))

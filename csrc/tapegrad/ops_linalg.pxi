@@ -8,9 +8,13 @@ cdef str explicit_equation(str equation, list ins):
     eq = equation.replace(" ", "")
     lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
-    if len(subs) != len(ins):
-        raise InvalidArgumentError(f"einsum: the equation {equation!r} has {len(subs)} "
-                                   f"operand(s), got {len(ins)} [Op:Einsum]")
+    if len(subs) != len(ins):   # equation errors are ValueErrors, as TensorFlow's
+        raise ValueError(f'Got {len(ins)} inputs for equation "{equation}", expecting '
+                         f'{len(subs)}')
+    for c in out.replace(".", ""):
+        if c not in lhs:
+            raise ValueError(f"Output subscripts contain the label {c} not present in the "
+                             f"input subscripts.")
     if not arrow:   # implicit output: the labels used once, sorted, after the ellipsis
         labels = lhs.replace(",", "").replace(".", "")
         out = ("..." if "..." in lhs else "") + "".join(
