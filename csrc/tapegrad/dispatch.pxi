@@ -116,9 +116,10 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
             r = od.fwd(val(<Tensor>ins[0]), attrs[0], attrs[1])
         else:
             r = od.fwd(*[val(x) if x is not None else None for x in ins], *attrs)
-    except (ValueError, IndexError, ArithmeticError) as e:
+    except (ValueError, IndexError) as e:
         # NumPy's errors (ValueError, AxisError, LinAlgError ...) are TensorFlow's kernel
-        # error; the NumPy error stays as the cause (numpy_cause)
+        # error; the NumPy error stays as the cause (numpy_cause). (np.seterr's
+        # FloatingPointError is the user's choice, and stays.)
         if len(ins) >= 2 and "broadcast" in str(e):
             raise InvalidArgumentError(
                 "Incompatible shapes: " + " vs. ".join(
