@@ -26,6 +26,8 @@ import pytest
 import tapegrad as tg
 import tapegrad.test  # noqa: F401  (tg.test, also if __init__ does not import it)
 
+import _conv_ref as conv_ref
+
 
 # ---------------------------------------------------------------- input domains
 def real(rng, shape):
@@ -111,6 +113,15 @@ TRANSPOSE = [(((3, 4),), {}), (((2, 3, 4),), {}), (((3, 4),), dict(perm=[1, 0]))
              (((2, 3, 4),), dict(perm=[0, 2, 1])), (((2, 3, 4),), dict(perm=(2, 0, 1))),
              (((2, 3, 4),), dict(perm=[1, 2, 0]))]
 
+CONV2D = [(((2, 5, 5, 2), (3, 3, 2, 3)), dict(strides=1, padding='SAME')),
+          (((1, 6, 5, 2), (3, 2, 2, 2)), dict(strides=[1, 2, 2, 1], padding='VALID', dilations=1)),
+          (((1, 5, 5, 2), (2, 2, 2, 2)), dict(strides=2, padding='SAME', dilations=1)),
+          (((1, 5, 5, 1), (2, 2, 1, 2)), dict(strides=1, padding='VALID', dilations=2)),
+          (((1, 4, 4, 2), (2, 2, 2, 2)), dict(strides=1, padding=[[0, 0], [1, 0], [0, 2], [0, 0]])),
+          (((2, 3, 3, 3), (1, 1, 3, 2)), dict(strides=1, padding='VALID'))]
+POOL2D = [(((2, 5, 5, 2),), dict(ksize=2, strides=2, padding='SAME')),
+          (((1, 6, 6, 2),), dict(ksize=3, strides=2, padding='VALID')),
+          (((1, 4, 5, 1),), dict(ksize=[2, 3], strides=1, padding='SAME'))]
 NONSCALAR_REDUCE = [c for c in REDUCE if c[0][0] != ()]
 SCAN = [(((5,),), dict(axis=0, exclusive=e, reverse=r)) for e in (False, True) for r in (False, True)] \
     + [(((3, 4),), dict(axis=a, exclusive=e, reverse=r)) for a in (0, 1, -1) for e, r in ((False, False), (True, True))]
@@ -258,6 +269,30 @@ OPS = [
     Op('nn.dropout',    lambda a: tg.nn.dropout(a, 0.4, seed=3),   lambda a: a * (np.random.default_rng(3).uniform(0, 1, a.shape) >= 0.4) / like(a, 0.6), shapes([(3, 4)], [(5,)])),
     Op('nn.bias_add',   tg.nn.bias_add,                            np.add,                          shapes([(3, 4), (4,)], [(2, 3, 4), (4,)])),
     Op('nn.l2_normalize', tg.nn.l2_normalize,                      f64(lambda a, axis=None: a / np.sqrt((a * a).sum(_axis(axis), keepdims=True))), AXES),
+    # ---- convolution and pooling (references: tests/_conv_ref.py, direct loops)
+    Op('nn.conv2d',     tg.nn.conv2d,                              conv_ref.conv,                   CONV2D),
+    Op('conv2d NCHW',   lambda x, w, **kw: tg.nn.conv2d(tg.transpose(x, [0, 3, 1, 2]), w, data_format='NCHW', **kw), lambda x, w, **kw: conv_ref.conv(x, w, **kw).transpose(0, 3, 1, 2), [CONV2D[0], CONV2D[2]]),
+    Op('nn.conv1d',     lambda x, w, strides, padding: tg.nn.conv1d(x, w, strides, padding), conv_ref.conv, [(((2, 6, 2), (3, 2, 3)), dict(strides=2, padding='SAME')), (((1, 5, 2), (2, 2, 2)), dict(strides=1, padding='VALID'))]),
+    Op('nn.conv3d',     tg.nn.conv3d,                              conv_ref.conv,                   [(((1, 3, 4, 3, 2), (2, 2, 2, 2, 2)), dict(strides=[1, 1, 2, 1, 1], padding='SAME'))]),
+    Op('nn.convolution', tg.nn.convolution,                        conv_ref.conv,                   [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=2, padding='SAME', dilations=1))]),
+    Op('nn.atrous_conv2d', lambda x, w: tg.nn.atrous_conv2d(x, w, 2, 'SAME'), lambda x, w: conv_ref.conv(x, w, 1, 'SAME', 2), shapes([(1, 5, 5, 2), (2, 2, 2, 2)])),
+    Op('nn.depthwise_conv2d', tg.nn.depthwise_conv2d,              lambda x, w, strides, padding: conv_ref.conv(x, w, strides[1:3], padding, 1, True),
+       [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=[1, 2, 2, 1], padding='SAME')), (((2, 4, 4, 3), (2, 2, 3, 1)), dict(strides=[1, 1, 1, 1], padding='VALID'))]),
+    Op('nn.separable_conv2d', lambda x, d, p: tg.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], 'SAME'), lambda x, d, p: conv_ref.conv(conv_ref.conv(x, d, 1, 'SAME', 1, True), p), shapes([(1, 4, 4, 2), (2, 2, 2, 2), (1, 1, 4, 3)])),
+    Op('nn.conv2d_transpose', lambda x, w, **kw: tg.nn.conv2d_transpose(x, w, **kw), conv_ref.conv_transpose,
+       [(((1, 3, 3, 3), (3, 3, 2, 3)), dict(output_shape=[1, 5, 5, 2], strides=2, padding='SAME')), (((1, 2, 3, 2), (2, 2, 2, 2)), dict(output_shape=[1, 4, 6, 2], strides=2, padding='VALID'))]),
+    Op('nn.conv3d_transpose', lambda x, w: tg.nn.conv3d_transpose(x, w, [1, 3, 4, 3, 2], [1, 2, 2, 2, 1], 'SAME'), lambda x, w: conv_ref.conv_transpose(x, w, (1, 3, 4, 3, 2), 2), shapes([(1, 2, 2, 2, 2), (2, 2, 2, 2, 2)])),
+    Op('nn.conv1d_transpose', lambda x, w: tg.nn.conv1d_transpose(x, w, [2, 6, 2], 2), lambda x, w: conv_ref.conv_transpose(x, w, (2, 6, 2), 2), shapes([(2, 3, 3), (3, 2, 3)])),
+    Op('nn.max_pool2d', tg.nn.max_pool2d,                          conv_ref.max_pool,               POOL2D, smooth=False),
+    Op('nn.max_pool1d', tg.nn.max_pool1d,                          conv_ref.max_pool,               [(((2, 7, 2),), dict(ksize=3, strides=2, padding='SAME'))], smooth=False),
+    Op('nn.max_pool3d', tg.nn.max_pool3d,                          conv_ref.max_pool,               [(((1, 3, 4, 4, 2),), dict(ksize=2, strides=2, padding='SAME'))], smooth=False),
+    Op('nn.avg_pool2d', tg.nn.avg_pool2d,                          conv_ref.avg_pool,               POOL2D),
+    Op('nn.avg_pool1d', tg.nn.avg_pool1d,                          conv_ref.avg_pool,               [(((2, 7, 2),), dict(ksize=3, strides=2, padding='SAME'))]),
+    Op('nn.avg_pool',   tg.nn.avg_pool,                            conv_ref.avg_pool,               [(((1, 3, 4, 4, 2),), dict(ksize=2, strides=2, padding='VALID'))]),
+    Op('nn.pool max dilated', lambda x: tg.nn.pool(x, [2, 2], 'MAX', dilations=[2, 1]), lambda x: np.maximum.reduce([x[:, i:i + 3, j:j + 4] for i in (0, 2) for j in (0, 1)]), shapes([(1, 5, 5, 2)]), smooth=False),
+    Op('nn.batch_normalization', lambda x, m, v, o, s: tg.nn.batch_normalization(x, m, v, o, s, 0.01), lambda x, m, v, o, s: (x - m) * s / np.sqrt(v + like(x, 0.01)) + o, shapes([(2, 3, 4), (4,), (4,), (4,), (4,)]), (real, real, pos, real, real)),
+    Op('nn.fused_batch_norm', lambda x, s, o: tg.nn.fused_batch_norm(x, s, o)[0], f64(lambda x, s, o: (x - x.mean((0, 1, 2))) * s / np.sqrt(x.var((0, 1, 2)) + 0.001) + o), shapes([(2, 2, 3, 3), (3,), (3,)])),
+    Op('nn.local_response_normalization', lambda x: tg.nn.local_response_normalization(x, 2, 1.0, 0.3, 0.75), f64(lambda x: x / (1 + 0.3 * np.stack([(np.pad(x * x, [(0, 0)] * 3 + [(2, 2)])[..., i:i + 2 + 3]).sum(-1) for i in range(5)], -1)) ** 0.75), shapes([(1, 2, 2, 5)])),
     # ---- elementwise and n-ary math
     E('math.erf',       tg.math.erf,                               f64(np_erf),                     UNARY),
     E('maximum',        tg.maximum,                                np.maximum,                      BINARY, smooth=False),
@@ -320,6 +355,12 @@ OPS = [
     Op('linalg.trace',  tg.linalg.trace,                           lambda a: np.trace(a, axis1=-2, axis2=-1), shapes([(3, 3)], [(2, 3, 4)])),
     Op('linalg.diag',   tg.linalg.diag,                            lambda a: a[..., None] * np.eye(a.shape[-1], dtype=a.dtype), shapes([(3,)], [(2, 3)])),
     Op('linalg.diag_part', tg.linalg.diag_part,                    lambda a: np.diagonal(a, 0, -2, -1), shapes([(3, 3)], [(2, 3, 4)])),
+    Op('diag_part k',   lambda a, **kw: tg.linalg.diag_part(a, **kw), lambda a, k: np.diagonal(a, k, -2, -1), [(((3, 4),), dict(k=1)), (((2, 3, 4),), dict(k=-1))]),
+    Op('diag_part k pair', lambda a: tg.linalg.diag_part(a, k=(-1, 1), padding_value=0.5), lambda a: np.stack([np.diagonal(a, 1), np.diagonal(a, 0), np.append(np.diagonal(a, -1), like(a, 0.5))]), shapes([(3, 4)])),
+    Op('diag k',        lambda a: tg.linalg.diag(a, k=1),          lambda a: np.diag(a, 1),         shapes([(3,)])),
+    Op('diag k pair',   lambda a: tg.linalg.diag(a, k=(0, 1)),     lambda a: np.diag(a[1]) + np.diag(a[0, 1:], 1), shapes([(2, 3)])),
+    Op('norm ord 2',    lambda a: tg.norm(a, ord=2, axis=[-2, -1]), lambda a: np.linalg.norm(a, 2, axis=(-2, -1)), shapes([(3, 4)], [(2, 3, 3)]), smooth=False),  # second order refused (no SVD gradient)
+    E('math.floormod',  tg.math.floormod,                          np.mod,                          BINARY, (lambda r, s: r.uniform(0.1, 0.9, s) + r.integers(-3, 3, s), lambda r, s: r.choice([-1.0, 1.0], s) * 1.0)),
     Op('linalg.inv',    tg.linalg.inv,                             np.linalg.inv,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.det',    tg.linalg.det,                             np.linalg.det,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.slogdet', lambda a: tg.linalg.slogdet(a)[1],        lambda a: np.linalg.slogdet(a)[1], shapes([(3, 3)], [(2, 2, 2)]), lambda r, s: -wellcond(r, s)),

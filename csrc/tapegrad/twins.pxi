@@ -23,6 +23,12 @@ def _erf_np(a):
 def _xlogy_np(a, b):
     return np.where(a == 0, np.zeros((), a.dtype), a * np.log(np.where(a == 0, 1, b)))
 
+def _floormod_np(a, b):
+    # an integer remainder by zero is an error, as TensorFlow's kernel (NumPy warns, gives 0)
+    if np.result_type(a).kind in "iu" and not np.all(b):
+        raise ValueError("Integer division by zero")
+    return np.mod(a, b)
+
 def _rsqrt_np(a):
     return 1 / np.sqrt(a)
 
