@@ -101,6 +101,11 @@ def recompute_grad(f):
 
     @functools.wraps(f)
     def inner(*args, **kwargs):
+        if _tape._has_tangent(_nest.flatten(args)):   # TensorFlow's refusal, word for word
+            raise NotImplementedError(
+                f"recompute_grad tried to transpose grad of {getattr(f, '__name__', f)}. "
+                f"Consider not using recompute_grad in forward modeautodiff")
+
         @custom_gradient
         def recomputed(*xs):
             with _no_recording():

@@ -47,7 +47,7 @@ def relu6(features, name=None):
     x = _t.convert_to_tensor(features)
     if x.dtype.kind != "f":
         return _t._wrap_array(_np.clip(_np.asarray(x), 0, 6).astype(x.dtype))
-    return _t.where(x < 6, relu(x), 6)
+    return _t.where(x >= 6, 6, relu(x))   # NaN >= 6 is False: NaN stays NaN, as TF's
 
 
 def elu(features, name=None):

@@ -2,6 +2,8 @@
 argument makes one call's draw repeatable."""
 import numpy as _np
 
+from .errors import InvalidArgumentError
+
 from ._tape import _wrap_array, as_dtype
 
 _rng = _np.random.default_rng()
@@ -18,9 +20,11 @@ def _generator(seed):
 
 
 def _shape(shape):
-    if isinstance(shape, int):
-        return (shape,)
-    return tuple(int(d) for d in _np.asarray(shape).reshape(-1))
+    shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in _np.asarray(shape).reshape(-1))
+    for d in shape:
+        if d < 0:
+            raise InvalidArgumentError(f"Dimension {d} must be >= 0")
+    return shape
 
 
 def _float_dtype(dtype, what):

@@ -129,12 +129,18 @@ def test_a_tape_in_another_thread_records_its_own_ops():
 
 
 def test_values_are_read_only():
-    t = tg.constant([1.0, 2.0])
-    with pytest.raises(ValueError):
-        t.numpy()[0] = 5.0
-    v = tg.Variable([1.0, 2.0])
-    with pytest.raises(ValueError):
-        v.numpy()[0] = 5.0
+    # numpy() is a writable copy (TensorFlow's); np.asarray a read-only view that NumPy
+    # refuses to make writable: neither can change the tensor
+    for t in (tg.constant([1.0, 2.0]), tg.Variable([1.0, 2.0])):
+        a = t.numpy()
+        a[0] = 5.0
+        assert t.numpy().tolist() == [1.0, 2.0]
+        b = np.asarray(t)
+        with pytest.raises(ValueError):
+            b[0] = 5.0
+        with pytest.raises(ValueError):
+            b.setflags(write=True)
+        assert t.numpy().tolist() == [1.0, 2.0]
 
 
 def test_assign_never_changes_what_a_tape_saved():

@@ -52,6 +52,8 @@ cdef object default_array(object value):
     if isinstance(value, bool):
         return np.array(value, dtype=BOOL)
     if isinstance(value, int):
+        if not -2**63 <= value < 2**63:
+            raise ValueError(_OUT_OF_RANGE)
         return np.array(value, dtype=I32 if -2**31 <= value < 2**31 else I64)
     if isinstance(value, float):
         return np.array(value, dtype=F32)
@@ -62,6 +64,8 @@ cdef object default_array(object value):
         a = np.array(value)
     except ValueError as e:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {e}") from None
+    if a.dtype.kind in "fuO" and a.dtype.itemsize == 8 and _big_ints_only(value):
+        raise ValueError(_OUT_OF_RANGE)   # NumPy made floats, uint64 or objects of Python ints
     if a.dtype.kind == "O" or a.dtype.kind == "U" and not isinstance(value, str):
         raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
                          f"({type(value)}) to a Tensor.")
@@ -70,6 +74,25 @@ cdef object default_array(object value):
     if a.dtype == I64 and a.size and -2**31 <= a.min() and a.max() < 2**31 and not _holds_numpy(value):
         return a.astype(I32)
     return a
+
+
+cdef str _OUT_OF_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+
+
+cdef bint _big_ints_only(object value):
+    """Whether a nested list of Python numbers has an int out of int64's range and no
+    float (TensorFlow makes such a list int64, and refuses it)."""
+    cdef list stack = [value]
+    cdef bint big = False
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, (float, np_generic, ndarray, complex)) or not isinstance(v, int):
+            return False
+        elif not -2**63 <= v < 2**63:
+            big = True
+    return big
 
 
 cdef bint _holds_numpy(object value):
@@ -94,6 +117,11 @@ cdef object array_as(object value, object dtype):
     if a.dtype == dtype:
         return np.array(a, copy=True)
     src, dst = a.dtype.kind, dtype.kind
+    if src == "O" and dst in "fc":
+        try:   # Python ints beyond int64 (x * 2**70): NumPy converts them to floats
+            return np.array(value, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            pass
     if (src == "f" and dst in "iub") or (src in "iuf" and dst == "b") or src not in "iufb":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return a.astype(dtype)

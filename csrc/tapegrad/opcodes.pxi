@@ -51,6 +51,8 @@ cdef class OpDef:
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
     cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops
     cdef readonly bint batch      # the VJP works on a g with a leading batch axis (jacobians)
+    cdef readonly bint zero_g     # elementwise unary: where g is 0 the input gradient is 0 (even
+                                  # where dy/dx is inf or NaN), as TensorFlow's SqrtGrad
 
 
 cdef list OPS = [None] * N_OPS

@@ -52,8 +52,23 @@ def stop_gradient(input, name=None):
 
 # Integer division (no gradient, as in TensorFlow) and remainder (for floats, TensorFlow's
 # gradients: 1 for x and -floor(x / y) for y)
-def floordiv(x, y, name=None): return compare(np.floor_divide, x, y)
+def floordiv(x, y, name=None): return int_division(np.floor_divide, x, y, "FloorDiv")
 def floormod(x, y, name=None): return binary(OP_FLOORMOD, x, y)
+
+
+cdef Tensor int_division(object ufunc, object x, object y, str tf_name):
+    """x // y or x % y: an integer division by zero is an error (TensorFlow's kernel), a
+    float one is inf or NaN, without NumPy's warning."""
+    with np.errstate(divide="raise", invalid="ignore", over="ignore"):
+        try:
+            return compare(ufunc, x, y)
+        except FloatingPointError:
+            pass
+    with np.errstate(all="ignore"):
+        r = compare(ufunc, x, y)
+    if dtype_of(r).kind in "iu":
+        raise InvalidArgumentError(f"Integer division by zero [Op:{tf_name}]")
+    return r
 
 
 def where(condition, x=None, y=None, name=None):
@@ -100,7 +115,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             f"{list(shape_of(ta))} and {list(shape_of(tb))} [Op:MatMul]")
     try:
         return apply(OP_MATMUL, (ta, tb), (transpose_a, transpose_b))
-    except ValueError:   # NumPy's word for inner dimensions that differ
+    except InvalidArgumentError as e:   # NumPy's word for inner dimensions that differ
+        if not numpy_cause(e):
+            raise
         sa, sb = shape_of(ta), shape_of(tb)
         raise InvalidArgumentError(
             f"Matrix size-incompatible: In[0]: {list(sa)}, In[1]: {list(sb)} [Op:MatMul]"
@@ -108,8 +125,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 
 # Reductions
-cdef object norm_axis(object axis, int ndim, str op):
-    """A reduction's axis as a sorted tuple of non-negative ints, or None for all."""
+cdef object norm_axis(object axis, int ndim, str op, bint repeats=False):
+    """A reduction's axis as a sorted tuple of non-negative ints, or None for all. An axis
+    named twice is an error, as in TensorFlow's reductions (`repeats`: allowed, as in
+    squeeze)."""
     if axis is None:
         return None
     if type(axis) is int and -ndim <= axis < ndim:   # the usual call
@@ -124,7 +143,11 @@ cdef object norm_axis(object axis, int ndim, str op):
         if not -ndim <= a < max(ndim, 1):
             raise InvalidArgumentError(
                 f"{op}: Invalid reduction dimension ({a} for input with {ndim} dimension(s))")
-        out.append(int(a) % ndim if ndim else 0)
+        a = int(a) % ndim if ndim else 0
+        if a in out and not repeats:
+            raise InvalidArgumentError(f"{op}: Invalid reduction arguments: Axes contains "
+                                       f"duplicate dimension: {a}")
+        out.append(a)
     return tuple(sorted(set(out)))
 
 
@@ -165,9 +188,25 @@ cdef tuple norm_shape(object shape, str op):
         raise TypeError(f"{op}: shape must be a list of ints, got {shape!r}") from None
 
 
+cdef tuple new_dims(object shape, str op, str tf_name):
+    """The dimensions of a new tensor: a shape with no negative size."""
+    shape = norm_shape(shape, op)
+    for d in shape:
+        if d < 0:
+            raise InvalidArgumentError(f"Dimension {d} must be >= 0 [Op:{tf_name}]")
+    return shape
+
+
 def reshape(tensor, shape, name=None):
     cdef Tensor t = as_input(tensor)
     shape = norm_shape(shape, "reshape")
+    unknown = [i for i, d in enumerate(shape) if d == -1]
+    if len(unknown) > 1:
+        raise InvalidArgumentError(f"Only one input size may be -1, not both {unknown[0]} "
+                                   f"and {unknown[1]} [Op:Reshape]")
+    for i, d in enumerate(shape):
+        if d < -1:
+            raise InvalidArgumentError(f"Size {i} must be non-negative, not {d} [Op:Reshape]")
     size = known = 1   # Python ints: no overflow, and no np.prod (microseconds a call)
     for d in shape_of(t):
         size *= d
@@ -226,14 +265,22 @@ def scatter_add(g, shape, key):
 
 
 cdef object norm_key(object key):
-    """An index with Tensors replaced by NumPy values (an integer array indexes)."""
+    """An index as NumPy reads it, with Tensors, lists and tuples inside a tuple made
+    arrays (x[((0, 0),)] is x[[0, 0]] in NumPy: an integer array, whose repeats the
+    gradient must add up, _is_basic). Floats are refused, as TensorFlow does."""
     if isinstance(key, tuple):
-        return tuple([norm_key(k) for k in key])
-    if isinstance(key, _Tracked):
-        return np.asarray(key)
-    if isinstance(key, list):
-        return np.asarray(key)
-    return key
+        return tuple([key_item(k, key) for k in key])
+    return key_item(key, key)
+
+
+cdef object key_item(object k, object key):
+    if isinstance(k, (_Tracked, list, tuple)):
+        k = np.asarray(k)
+    if (isinstance(k, (float, np.floating)) or
+            (isinstance(k, ndarray) and (<cnp.ndarray>k).dtype.kind not in "iub")):
+        raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tg.newaxis (`None`) "
+                        f"and integer tensors are valid indices, got {key!r}")
+    return k
 
 
 def getitem(x, key):
@@ -241,9 +288,11 @@ def getitem(x, key):
     cdef Tensor t = as_input(x)
     try:
         return apply(OP_GETITEM, (t,), (norm_key(key),))
-    except IndexError as e:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, IndexError):
+            raise
         raise InvalidArgumentError(f"index {key!r} is out of bounds for a tensor of shape "
-                                   f"{list(shape_of(t))}: {e}") from None
+                                   f"{list(shape_of(t))}: {e.__cause__}") from None
 
 
 cdef tuple same_inputs(object values, str op):
@@ -260,9 +309,8 @@ def stack(values, axis=0, name=None):
     """Stack tensors of one shape along a new axis."""
     ins = same_inputs(values, "stack")
     n = len(shape_of(<Tensor>ins[0])) + 1
-    if not -n <= axis < n:
-        raise InvalidArgumentError(f"stack: axis {axis} is out of range for tensors of "
-                                   f"rank {n - 1}")
+    if not -n <= axis < n:   # a ValueError, as TensorFlow's Python-side check
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-n}, {n})")
     shapes = set([shape_of(<Tensor>x) for x in ins])
     if len(shapes) > 1:
         raise InvalidArgumentError(f"stack: shapes of all inputs must match, got "
@@ -281,8 +329,10 @@ def concat(values, axis, name=None):
         return ins[0]
     try:
         return apply(OP_CONCAT, ins, (axis % n,))
-    except ValueError as e:
-        raise InvalidArgumentError(f"concat: {e}") from None
+    except InvalidArgumentError as e:
+        if not numpy_cause(e):
+            raise
+        raise InvalidArgumentError(f"concat: {e.__cause__}") from None
 
 
 # Making tensors
@@ -331,11 +381,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
 
 
 def zeros(shape, dtype=F32, name=None):
-    return wrap(np.zeros(norm_shape(shape, "zeros"), as_dtype(dtype)))
+    return wrap(np.zeros(new_dims(shape, "zeros", "Fill"), as_dtype(dtype)))
 
 
 def ones(shape, dtype=F32, name=None):
-    return wrap(np.ones(norm_shape(shape, "ones"), as_dtype(dtype)))
+    return wrap(np.ones(new_dims(shape, "ones", "Fill"), as_dtype(dtype)))
 
 
 def fill(dims, value, name=None):
@@ -344,7 +394,7 @@ def fill(dims, value, name=None):
     if shape_of(v):
         raise InvalidArgumentError(f"value must represent a scalar, got shape "
                                    + str(list(shape_of(v))).replace(" ", "") + " [Op:Fill]")
-    return broadcast_to(v, norm_shape(dims, "fill"))
+    return broadcast_to(v, new_dims(dims, "fill", "Fill"))
 
 
 def zeros_like(input, dtype=None, name=None):
@@ -410,6 +460,19 @@ def resume_recording(saved):
 def _wrap_array(a):
     """A Tensor that takes ownership of the ndarray `a` (used by the Python front end)."""
     return wrap(a)
+
+
+def _has_tangent(xs):
+    """Whether an active accumulator of this thread has a tangent for one of xs."""
+    cdef _State st = active_state()
+    cdef Accumulator acc
+    if st is None:
+        return False
+    for acc in st.accs:
+        for x in xs:
+            if isinstance(x, _Tracked) and tangent_of(x, acc.id) is not None:
+                return True
+    return False
 
 
 def _active_recording():

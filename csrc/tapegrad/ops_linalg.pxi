@@ -8,9 +8,13 @@ cdef str explicit_equation(str equation, list ins):
     eq = equation.replace(" ", "")
     lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
-    if len(subs) != len(ins):
-        raise InvalidArgumentError(f"einsum: the equation {equation!r} has {len(subs)} "
-                                   f"operand(s), got {len(ins)} [Op:Einsum]")
+    if len(subs) != len(ins):   # equation errors are ValueErrors, as TensorFlow's
+        raise ValueError(f'Got {len(ins)} inputs for equation "{equation}", expecting '
+                         f'{len(subs)}')
+    for c in out.replace(".", ""):
+        if c not in lhs:
+            raise ValueError(f"Output subscripts contain the label {c} not present in the "
+                             f"input subscripts.")
     if not arrow:   # implicit output: the labels used once, sorted, after the ellipsis
         labels = lhs.replace(",", "").replace(".", "")
         out = ("..." if "..." in lhs else "") + "".join(
@@ -53,8 +57,10 @@ def einsum(equation, *inputs, **kwargs):
                 sizes[c] = d
     try:
         return apply(OP_EINSUM, tuple(ins), (eq,))
-    except ValueError as e:
-        raise InvalidArgumentError(f"einsum {equation!r}: {e} [Op:Einsum]") from None
+    except InvalidArgumentError as e:
+        if not numpy_cause(e):
+            raise
+        raise InvalidArgumentError(f"einsum {equation!r}: {e.__cause__} [Op:Einsum]") from None
 
 
 def tensordot(a, b, axes, name=None):
@@ -236,7 +242,9 @@ def inv(input, adjoint=False, name=None):
         t = matrix_transpose(t)
     try:
         return apply(OP_INV, (t,), ())
-    except np.linalg.LinAlgError:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, np.linalg.LinAlgError):
+            raise
         raise InvalidArgumentError("Input is not invertible. [Op:MatrixInverse]") from None
 
 
@@ -260,7 +268,9 @@ def solve(matrix, rhs, adjoint=False, name=None):
         raise InvalidArgumentError("Input matrix and rhs are incompatible. [Op:MatrixSolve]")
     try:
         return apply(OP_SOLVE, (a, b), (bool(adjoint),))
-    except np.linalg.LinAlgError:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, np.linalg.LinAlgError):
+            raise
         raise InvalidArgumentError("Input matrix is not invertible. [Op:MatrixSolve]") from None
 
 

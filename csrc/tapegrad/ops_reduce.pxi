@@ -68,6 +68,9 @@ cdef object arg_extremum(object f, object input, object axis, object output_type
     cdef Tensor t = as_input(input)
     n = len(shape_of(t))
     ax = norm_one_axis(0 if axis is None else axis, n, op)  # TensorFlow's default: axis 0
+    if shape_of(t)[ax] == 0:
+        raise InvalidArgumentError(f"Reduction axis {ax} is empty in shape "
+                                   f"{list(shape_of(t))} [Op:{'ArgMax' if op == 'argmax' else 'ArgMin'}]")
     return wrap(f(val(t), axis=ax).astype(as_dtype(output_type)))
 
 

@@ -197,7 +197,7 @@ cdef class Tape:
             if nd.flags & N_SCALAR:
                 k = self.slotk[nd.out]
                 ins = (new_scalar(nd.v0, k), new_scalar(nd.v1, k))[:n]
-                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                scalar_vjp(nd.op, 1.0, nd.v0, nd.v1, k, &d0, &d1)   # the VJP of 1
                 partials = (d0, d1)[:n]
             out.append(((<OpDef>OPS[nd.op]).name, list(zip(slots, ins)), nd.out, y, partials))
         return out
@@ -673,19 +673,19 @@ cdef class Sweep:
             if (nd.flags & N_SCALAR and not self.rec and not self.batch
                     and not (foreign_any and has[o] == 3)):
                 g = sadj[o]
-                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
                 slotk = tape.slotk   # (Python ran since the last node: it may have moved)
+                scalar_vjp(nd.op, g, nd.v0, nd.v1, slotk[o], &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
                     k = slotk[nd.in0]
                     if foreign_any and has[nd.in0] == 3:
                         self.sum_error(nd.in0, self.oadj[nd.in0], kind_dtype(k))
-                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, k), k)
+                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(d0, k), k)
                     has[nd.in0] = 1
                 if nd.in1 >= 0 and reach[nd.in1]:
                     k = slotk[nd.in1]
                     if foreign_any and has[nd.in1] == 3:
                         self.sum_error(nd.in1, self.oadj[nd.in1], kind_dtype(k))
-                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, k), k)
+                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(d1, k), k)
                     has[nd.in1] = 1
                 continue
             if nd.aux >= 0:
@@ -697,7 +697,8 @@ cdef class Sweep:
                 ins = self.revive(nd)
                 out = None
                 if (<OpDef>OPS[nd.op]).needs_out:
-                    out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
+                    out = self.revive_one(nd.out, scalar_out(nd.op, nd.v0, nd.v1,
+                                                             tape.slotk[nd.out]),
                                           tape.slotk[nd.out])
                 attrs = ()
             foreign = False

@@ -52,6 +52,8 @@ cdef Tensor wrap(object r):
     cdef Tensor t = Tensor.__new__(Tensor)
     cdef int k
     if type(r) is ndarray:
+        if not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>r):
+            r = r.astype(r.dtype.newbyteorder("="))   # tensors hold the machine's byte order
         if cnp.PyArray_NDIM(<cnp.ndarray>r) == 0:
             k = array_kind(<cnp.ndarray>r)
             if k:
@@ -149,9 +151,10 @@ cdef Tensor like(object value, Tensor other):
         return value
     if isinstance(value, Variable):
         return read_var(value)
-    if type(value) is float or (type(value) is int and -2**53 <= value <= 2**53):
-        # a Python number beside a float tensor: an unboxed scalar, without NumPy (exact:
-        # the int is a double exactly; a float out of float32's range is inf, as in TF)
+    if type(value) is float or type(value) is int:
+        # a Python number beside a float tensor: an unboxed scalar, without NumPy (an int
+        # of any size rounds to the nearest double, as the 0-d path's; a float out of
+        # float32's range is inf, as in TF)
         k = other._k if other._k else array_kind(<cnp.ndarray>other._a)
         if k:
             return new_scalar(<float>value if k == K_F32 else <double>value, k)
@@ -188,8 +191,8 @@ cdef class _Tracked:
     def __le__(self, other): return compare(np.less_equal, self, other)
     def __gt__(self, other): return compare(np.greater, self, other)
     def __ge__(self, other): return compare(np.greater_equal, self, other)
-    def __eq__(self, other): return compare(np.equal, self, other)
-    def __ne__(self, other): return compare(np.not_equal, self, other)
+    def __eq__(self, other): return equality(self, other, False)
+    def __ne__(self, other): return equality(self, other, True)
     def __invert__(self): return compare(np.logical_not, self, None)
     def __getitem__(self, key): return getitem(self, key)
 
@@ -203,7 +206,7 @@ cdef class _Tracked:
     def __bool__(self): return bool(self.numpy())
     def __float__(self): return float(self.numpy())
     def __int__(self): return int(self.numpy())
-    def __index__(self): return int(self.numpy())
+    def __index__(self): return index_of(self)
     def __len__(self):
         s = self.shape
         if not s:
@@ -258,16 +261,24 @@ cdef class Tensor(_Tracked):
         raise TypeError("Tensors are made by tg.constant or by ops, not constructed directly")
 
     def numpy(self):
-        """The value: a read-only ndarray, or a NumPy scalar for a 0-d tensor."""
+        """The value: a NumPy scalar for a 0-d tensor, else a new writable ndarray (a
+        copy, as TensorFlow's: writing to it never changes the tensor)."""
         if self._k == K_ARRAY:
-            return self._a[()] if cnp.PyArray_NDIM(<cnp.ndarray>self._a) == 0 else self._a
+            return self._a[()] if cnp.PyArray_NDIM(<cnp.ndarray>self._a) == 0 else self._a.copy()
         return val(self)
 
     def __array__(self, dtype=None, copy=None):
-        a = self._a if self._k == K_ARRAY else np.array(val(self))
+        """np.asarray(tensor): the value without a copy, read-only (as TensorFlow's), as
+        a view that NumPy refuses to make writable (sealed_view)."""
+        if self._k != K_ARRAY:
+            a = np.array(val(self))
+        elif copy:
+            a = self._a.copy()
+        else:
+            a = sealed_view(<cnp.ndarray>self._a)
         if dtype is not None and dtype != a.dtype:
             return a.astype(dtype)
-        return a.copy() if copy else a
+        return a
 
     @property
     def shape(self):
@@ -500,6 +511,40 @@ def _variable_from(value, bint trainable, str name):
     v._uid = new_id()
     v.trainable = trainable
     v.name = name
+    return v
+
+
+# Handing out a tensor's array ------------------------------------------------------------
+
+from cpython.ref cimport Py_INCREF
+
+cdef extern from "numpy/arrayobject.h":
+    # (numpy's .pxd leaves it out); steals a reference to descr
+    object new_from_descr "PyArray_NewFromDescr" (
+        PyTypeObject* subtype, cnp.PyArray_Descr* descr, int nd, cnp.npy_intp* dims,
+        cnp.npy_intp* strides, void* data, int flags, PyObject* obj)
+
+
+@cython.no_gc
+@cython.final
+cdef class _Sealed:
+    """The base of the arrays `np.asarray(tensor)` gives: it keeps the tensor's array
+    alive and offers nothing else (no attribute, no buffer, no GC referents)."""
+    cdef object a
+
+
+cdef object sealed_view(cnp.ndarray a):
+    """A read-only view of `a` whose base is a _Sealed. NumPy makes a view writable only
+    when its base chain ends in a writable array or buffer; this one ends in neither, so
+    `setflags(write=True)` raises, and the tensor's own array is out of reach (its
+    WRITEABLE flag is only a flag: the array owns its memory, so it could be reset)."""
+    cdef _Sealed owner = _Sealed.__new__(_Sealed)
+    cdef cnp.PyArray_Descr* descr = cnp.PyArray_DESCR(a)
+    owner.a = a
+    Py_INCREF(<object>descr)
+    v = new_from_descr(<PyTypeObject*>ndarray, descr, cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a),
+                       cnp.PyArray_STRIDES(a), cnp.PyArray_DATA(a), 0, NULL)  # 0: read-only
+    cnp.set_array_base(v, owner)
     return v
 
 
