@@ -31,18 +31,9 @@ from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
 
-float16 = _np.dtype("float16")
-float32 = _np.dtype("float32")
-float64 = _np.dtype("float64")
-int8 = _np.dtype("int8")
-int16 = _np.dtype("int16")
-int32 = _np.dtype("int32")
-int64 = _np.dtype("int64")
-uint8 = _np.dtype("uint8")
-bool = _np.dtype("bool")
-complex64 = _np.dtype("complex64")
-complex128 = _np.dtype("complex128")
-DType = _np.dtype
+from . import dtypes
+from .dtypes import (DType, as_dtype, float16, half, float32, float64, double, int8, int16,
+                     int32, int64, uint8, uint16, uint32, uint64, bool, complex64, complex128)
 
 newaxis = None
 

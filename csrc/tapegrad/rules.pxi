@@ -19,11 +19,12 @@
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False, bint shapes_only=False, save=None):
+          bint tensors=False, bint batch=False, bint shapes_only=False, save=None, str ints=""):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
-    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
+    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only or bool(ints)
+    od.ints = ints
     od.tensors = tensors
     od.batch = batch
     od.shapes_only = shapes_only
@@ -32,16 +33,16 @@ def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
 
 
 def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
-         bint float_only=True):
+         bint float_only=True, str ints=""):
     # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
     defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
-          float_only=float_only, batch=True, shapes_only=needs_out)
+          float_only=float_only, batch=True, shapes_only=needs_out, ints=ints)
 
 
 def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
-          bint shapes_only=False):
+          bint shapes_only=False, bint float_only=False):
     defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True, shapes_only=shapes_only)
+          batch=True, shapes_only=shapes_only, float_only=float_only)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -235,9 +236,9 @@ def _concat_jvp(tg, *a):
 # The table -----------------------------------------------------------------------------
 
 # Elementwise unary:   code             name            TF name        NumPy forward    dy/dx from (tg, x, y)
-unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x))
-unop(OP_SIGN,       "sign",         "Sign",        np.sign,         lambda tg, x, y: tg.zeros_like(x))
-unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x)
+unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x), ints="i")
+unop(OP_SIGN,       "sign",         "Sign",        np.sign,         lambda tg, x, y: tg.zeros_like(x), ints="i")
+unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x, ints="iu")
 unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True)
 unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True)
 unop(OP_EXP,        "exp",          "Exp",         np.exp,          lambda tg, x, y: y, True)
@@ -266,7 +267,7 @@ unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x
 
 # Elementwise linear unary
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, ints="i")
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
       batch=True, shapes_only=True)
 
@@ -307,11 +308,12 @@ binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
 binop(OP_ATAN2, "atan2", "Atan2", np.arctan2,
       lambda tg, g, a, b, y: g * b / (a * a + b * b),
       lambda tg, g, a, b, y: -g * a / (a * a + b * b),
-      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b))
+      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b), float_only=True)
 binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
       lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
       lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
-      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
+      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)),
+      float_only=True)
 
 # Selection: where(condition, x, y); the condition has no gradient
 defop(OP_WHERE, "where", "SelectV2", 3, np.where,
