@@ -30,6 +30,9 @@ from ._tape import rank_ as rank  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
+from .module import Module, name_scope
+from . import nest, config
+from .function import function, Function, TensorSpec
 
 from . import dtypes
 from .dtypes import (DType, as_dtype, float16, half, float32, float64, double, int8, int16,

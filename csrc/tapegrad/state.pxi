@@ -6,10 +6,12 @@
 cdef class _State:
     cdef list tapes   # recording Tapes, outermost first
     cdef list accs    # active Accumulators, outermost first
+    cdef str scope    # the name scope ('outer/inner/' or ''), set by tg.name_scope
 
     def __cinit__(self):
         self.tapes = []
         self.accs = []
+        self.scope = ""
 
 
 cdef int _n_active = 0
@@ -31,6 +33,15 @@ cdef _State cur_state():
     _cached_ident = ident
     _cached_state = st
     return st
+
+
+def get_name_scope():
+    """This thread's name scope, the prefix of the names of Variables created now."""
+    return cur_state().scope
+
+
+def set_name_scope(str scope):
+    cur_state().scope = scope
 
 
 cdef inline _State active_state():
