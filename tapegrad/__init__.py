@@ -33,6 +33,7 @@ from . import math, nn, linalg, random, autodiff, test
 from .module import Module, name_scope
 from . import nest, config
 from .function import function, Function, TensorSpec
+from . import data, train
 
 from . import dtypes
 from .dtypes import (DType, as_dtype, float16, half, float32, float64, double, int8, int16,

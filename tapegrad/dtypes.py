@@ -36,7 +36,7 @@ class DType:
             setattr(self, attr, getattr(self.dtype, attr))
 
     def __repr__(self):
-        return f"tf.{self.name}"
+        return f"tg.{self.name}"   # as TF's tf.float32, with the prefix of tg.Tensor's repr
 
     def __str__(self):
         return f"<dtype: '{self.name}'>"
