@@ -34,6 +34,7 @@ from .module import Module, name_scope
 from . import nest, config
 from .function import function, Function, TensorSpec
 from . import data, train
+from ._device import device
 
 from . import dtypes
 from .dtypes import (DType, as_dtype, float16, half, float32, float64, double, int8, int16,
@@ -48,3 +49,11 @@ def is_tensor(x):
 
 
 __version__ = "0.1.0"
+
+
+def __dir__():
+    # public names only: not the modules that hold the implementation (tape, custom, ...)
+    import types
+    return sorted(n for n, v in globals().items() if not n.startswith("_") and not (
+        isinstance(v, types.ModuleType) and n in ("tape", "custom", "forward", "module",
+                                                   "function", "types")))

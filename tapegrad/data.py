@@ -136,17 +136,22 @@ def _new_seed(seed):
 # (a `range`, or a 1-D int64 ndarray).
 
 class _Plan:
-    __slots__ = ("sources", "structure", "stream")
+    __slots__ = ("sources", "structure", "stream", "_pack")
 
     def __init__(self, sources, structure, stream):
         self.sources, self.structure, self.stream = sources, structure, stream
+        if _is_leaf(structure):
+            self._pack = lambda flat: flat[0]
+        elif type(structure) is tuple and all(_is_leaf(x) for x in structure):
+            self._pack = tuple          # (x, y): the common case, without recursion
+        else:
+            self._pack = lambda flat: _pack(structure, flat)
 
     def but(self, stream):
         return _Plan(self.sources, self.structure, stream)
 
     def element(self, i):
-        flat = [s[i] for s in self.sources]
-        return flat[0] if _is_leaf(self.structure) else _pack(self.structure, flat)
+        return self._pack([s[i] for s in self.sources])
 
     def batch(self, idx):
         """The batch of the elements at idx (a range: a slice of each source, one copy;
@@ -156,7 +161,7 @@ class _Plan:
             flat = [s[key] for s in self.sources]
         else:
             flat = [_t.gather(s, idx) for s in self.sources]
-        return flat[0] if _is_leaf(self.structure) else _pack(self.structure, flat)
+        return self._pack(flat)
 
 
 def _take_chunks(chunks, n):
@@ -887,3 +892,10 @@ class _ConcatenateDataset(Dataset):
                                     else (None,) * len(x.shape) if len(x.shape) == len(y.shape)
                                     else None, x.dtype)
                          for x, y in zip(_flatten(a), _flatten(b))])
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

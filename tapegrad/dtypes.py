@@ -209,3 +209,10 @@ def _of_numpy(np_dtype):
     """The DType of a NumPy dtype the engine holds (any dtype, e.g. a byte-swapped one)."""
     d = _BY_NAME.get(np_dtype.name)
     return d if d is not None and np_dtype.isnative else DType(np_dtype)
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

@@ -12,7 +12,7 @@ import numpy as _np
 from . import _tape as _t
 from ._tape import relu, sigmoid, softplus, tanh, l2_normalize, erf  # noqa: F401
 from ._tape import softmax, log_softmax, softmax_cross_entropy_with_logits  # noqa: F401
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError as _InvalidArgumentError
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
@@ -27,7 +27,7 @@ __all__ = [
 def _float(x, op):
     t = _t.convert_to_tensor(x)
     if t.dtype.kind != "f":
-        raise InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
+        raise _InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
                                    f"of allowed values: half, bfloat16, float, double [Op:{op}]")
     return t
 
@@ -90,18 +90,18 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     x = _float(logits, "SparseSoftmaxCrossEntropyWithLogits")
     z = _np.asarray(labels)
     if z.dtype.kind not in "iu":
-        raise InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
+        raise _InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
                                    f"list of allowed values: int32, int64 "
                                    f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
     if z.shape != tuple(x.shape)[:-1]:
-        raise InvalidArgumentError(f"logits and labels must have the same first dimension, "
+        raise _InvalidArgumentError(f"logits and labels must have the same first dimension, "
                                    f"got logits shape {list(x.shape)} and labels shape "
                                    f"{list(z.shape)} [Op:SparseSoftmaxCrossEntropyWithLogits]"
                                    .replace(", ", ","))
     n = x.shape[-1]
     bad = (z < 0) | (z >= n)
     if bad.any():
-        raise InvalidArgumentError(
+        raise _InvalidArgumentError(
             f"Received a label value of {z[bad].flat[0]} which is outside the valid range of "
             f"[0, {n}).  Label values: {' '.join(str(v) for v in z.ravel())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
@@ -151,16 +151,23 @@ def bias_add(value, bias, data_format=None, name=None):
     v = _t.convert_to_tensor(value)
     b = bias if isinstance(bias, _TRACKED) else _t.constant(_np.asarray(bias, v.dtype))
     if len(b.shape) != 1:
-        raise InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
+        raise _InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
                                    .replace(", ", ","))
     if len(v.shape) < 2:
-        raise InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
+        raise _InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
                                    f"[Op:BiasAdd]")
     axis = 1 if data_format is not None and str(data_format).startswith("NC") else -1
     if v.shape[axis] != b.shape[0]:
-        raise InvalidArgumentError(f"Must provide as many biases as the channel dimension "
+        raise _InvalidArgumentError(f"Must provide as many biases as the channel dimension "
                                    f"of the input tensor: {list(b.shape)} vs. "
                                    f"{list(v.shape)} [Op:BiasAdd]".replace(", ", ","))
     if axis == 1:
         b = _t.reshape(b, (-1,) + (1,) * (len(v.shape) - 2))
     return v + b
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

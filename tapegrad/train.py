@@ -300,10 +300,9 @@ class Checkpoint:
                                            name="save_counter")
         return self._save_counter
 
-    def _all_variables(self, with_counter=True):
+    def _all_variables(self):
         variables = _variables(self)
-        if with_counter:
-            variables["save_counter" + _SUFFIX] = self.save_counter
+        variables["save_counter" + _SUFFIX] = self.save_counter
         return variables
 
     def write(self, file_prefix, options=None):
@@ -323,18 +322,11 @@ class Checkpoint:
         """Assign the saved values to the variables reachable now. A value of another
         shape or dtype is an error; what is missing on either side is reported by the
         returned status's assert_consumed()."""
-        return self._restore(save_path, with_counter=True)
-
-    def read(self, save_path, options=None):
-        """restore() for a checkpoint made by write()."""
-        return self._restore(save_path, with_counter=False)
-
-    def _restore(self, save_path, with_counter):
         if save_path is None:
             return CheckpointLoadStatus(None, set(), {})
         prefix = _os.fspath(save_path)
         index = _read_index(prefix)
-        variables = self._all_variables(with_counter)
+        variables = self._all_variables()
         arrays = _read_arrays(prefix)
         # every check before any assignment: a failed restore changes nothing
         updates = []
@@ -355,11 +347,13 @@ class Checkpoint:
         for var, value in updates:
             var.assign(value)
         unused = set(index) - set(variables)
-        if not with_counter:
-            unused.discard("save_counter" + _SUFFIX)
         unmatched = {k: v for k, v in variables.items()
                      if k not in index and k != "save_counter" + _SUFFIX}
         return CheckpointLoadStatus(prefix, unused, unmatched)
+
+    def read(self, save_path, options=None):
+        """restore() for a checkpoint made by write()."""
+        return self.restore(save_path, options)
 
 
 class CheckpointManager:
@@ -440,3 +434,10 @@ class CheckpointManager:
         if self._init_fn is not None:
             self._init_fn()
         return None
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))
