@@ -155,12 +155,12 @@ class _Plan:
 
     def batch(self, idx):
         """The batch of the elements at idx (a range: a slice of each source, one copy;
-        an array: one gather)."""
+        an array: one integer-array index, one gather)."""
         if type(idx) is range:
             key = slice(idx.start, idx.stop)
             flat = [s[key] for s in self.sources]
         else:
-            flat = [_t.gather(s, idx) for s in self.sources]
+            flat = [s[idx] for s in self.sources]   # indices valid by construction
         return self._pack(flat)
 
 
