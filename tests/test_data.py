@@ -299,3 +299,21 @@ def test_training_loop_with_module_data_and_checkpoint(tmp_path):
     fresh = Linear()
     tg.train.Checkpoint(model=fresh).restore(manager.latest_checkpoint).assert_consumed()
     assert float(fresh.w) == float(model.w) and float(fresh.b) == float(model.b)
+
+
+def test_an_epoch_never_copies_the_whole_array():
+    # shuffle + batch move indices: the memory an epoch holds at once is a few batches and
+    # the index permutation, never a copy of the 8 MB array (NumPy reports to tracemalloc)
+    import tracemalloc
+    x = np.ones((20000, 100), np.float32)
+    ds = tg.data.Dataset.from_tensor_slices((x, np.arange(20000))).shuffle(20000, seed=0).batch(32)
+    for _ in ds.take(2):       # warm up
+        pass
+    tracemalloc.start()
+    try:
+        n = sum(1 for _ in ds)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert n == 625
+    assert peak < 1_000_000, peak           # the array is 8,000,000 bytes
