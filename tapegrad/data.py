@@ -65,6 +65,15 @@ def _pack(s, flat):
     return pack(s)
 
 
+def _flatten_up_to(structure, s):
+    """s flattened as far as `structure` nests (its leaves may be tuples: shapes)."""
+    if type(structure) is tuple or (isinstance(structure, tuple) and not isinstance(s, dict)):
+        return [y for a, b in zip(structure, s) for y in _flatten_up_to(a, b)]
+    if isinstance(structure, dict):
+        return [y for k in sorted(structure) for y in _flatten_up_to(structure[k], s[k])]
+    return [s]
+
+
 def _is_leaf(s):
     return not isinstance(s, (tuple, dict))
 
@@ -343,6 +352,14 @@ class Dataset:
         return _TensorDataset(tensors)
 
     @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        """The values a generator yields, converted to output_signature's dtypes and
+        checked against its shapes; `generator(*args)` is called for each iteration."""
+        return _GeneratorDataset(generator, output_types, output_shapes, args,
+                                 output_signature)
+
+    @staticmethod
     def range(*args, output_type=_np.int64, name=None):
         """range(stop), range(start, stop[, step]) as scalar int64 tensors."""
         return _RangeDataset(args, output_type)
@@ -359,6 +376,10 @@ class Dataset:
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """map_func applied to each element (a tuple element is passed as arguments)."""
         return _MapDataset(self, map_func)
+
+    def flat_map(self, map_func, name=None):
+        """The elements of the datasets map_func returns for each element, in turn."""
+        return _FlatMapDataset(self, map_func)
 
     def filter(self, predicate, name=None):
         """The elements for which predicate gives a scalar boolean True."""
@@ -503,6 +524,50 @@ class _RangeDataset(Dataset):
         return TensorSpec((), self._dtype)
 
 
+class _GeneratorDataset(Dataset):
+    _kind = "_FlatMapDataset"     # TF's name for what from_generator builds
+
+    def __init__(self, generator, output_types, output_shapes, args, output_signature):
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_signature is None:
+            if output_types is None:
+                raise TypeError("To specify the output signature you need to provide either "
+                                "the `output_signature` argument or the `output_types` "
+                                "argument.")
+            flat_types = _flatten(output_types)
+            flat_shapes = (_flatten_up_to(output_types, output_shapes)
+                           if output_shapes is not None else [None] * len(flat_types))
+            output_signature = _pack(output_types, [TensorSpec(sh, dt) for sh, dt in
+                                                    zip(flat_shapes, flat_types)])
+        if not all(isinstance(x, TensorSpec) for x in _flatten(output_signature)):
+            raise TypeError("output_signature must be a nest of tg.TensorSpec")
+        self._generator, self._args = generator, tuple(args or ())
+        self._signature = output_signature
+
+    def _elements(self):
+        specs = _flatten(self._signature)
+        for value in self._generator(*self._args):
+            flat = _flatten(value) if not _is_leaf(self._signature) else [value]
+            if len(flat) != len(specs):
+                raise TypeError(f"`generator` yielded an element that did not match the "
+                                f"expected structure {self._signature}: {value!r}")
+            out = []
+            for v, spec in zip(flat, specs):
+                a = _np.asarray(v.numpy() if isinstance(v, _TRACKED) else v, spec.dtype)
+                if spec.shape.rank is not None and (
+                        a.ndim != spec.shape.rank or any(
+                            d is not None and d != n for d, n in zip(spec.shape, a.shape))):
+                    raise InvalidArgumentError(
+                        f"TypeError: `generator` yielded an element of shape {a.shape} "
+                        f"where an element of shape {tuple(spec.shape)} was expected.")
+                out.append(_t.constant(a))
+            yield out[0] if _is_leaf(self._signature) else _pack(self._signature, out)
+
+    def _spec(self):
+        return self._signature
+
+
 class _ZipDataset(Dataset):
     _kind = "_ZipDataset"
 
@@ -572,6 +637,29 @@ class _MapDataset(_Unary):
         fn = self._fn
         for e in self._input._elements():
             yield _normalize(_lists_to_tuples(_call(fn, e)))
+
+    def _spec(self):
+        return Dataset._spec(self)
+
+
+class _FlatMapDataset(_Unary):
+    _kind = "_FlatMapDataset"
+
+    def __init__(self, input_dataset, fn):
+        super().__init__(input_dataset)
+        if not callable(fn):
+            raise TypeError(f"flat_map: map_func must be callable, got {fn!r}")
+        self._fn = fn
+
+    def _elements(self):
+        for e in self._input._elements():
+            ds = _call(self._fn, e)
+            if not isinstance(ds, Dataset):
+                raise TypeError(f"flat_map: map_func must return a Dataset, got {ds!r}")
+            yield from ds._elements()
+
+    def _cardinality(self):
+        return UNKNOWN_CARDINALITY
 
     def _spec(self):
         return Dataset._spec(self)

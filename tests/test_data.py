@@ -317,3 +317,37 @@ def test_an_epoch_never_copies_the_whole_array():
         tracemalloc.stop()
     assert n == 625
     assert peak < 1_000_000, peak           # the array is 8,000,000 bytes
+
+
+def test_from_generator_and_flat_map():
+    def gen():
+        for i in range(3):
+            yield i, [float(i)] * i
+
+    sig = (tg.TensorSpec((), tg.int32), tg.TensorSpec((None,), tg.float32))
+    ds = tg.data.Dataset.from_generator(gen, output_signature=sig)
+    assert ds.element_spec == sig
+    assert int(ds.cardinality()) == -2
+    assert [(a, b.tolist()) for a, b in ds.as_numpy_iterator()] == [(0, []), (1, [1.0]),
+                                                                    (2, [2.0, 2.0])]
+    assert len(list(ds)) + len(list(ds)) == 6       # the generator is called again
+    old = tg.data.Dataset.from_generator(gen, output_types=(tg.int64, tg.float32))
+    assert [s.dtype for s in old.element_spec] == [tg.int64, tg.float32]
+    assert [s.shape.rank for s in old.element_spec] == [None, None]
+    shaped = tg.data.Dataset.from_generator(gen, output_types=(tg.int64, tg.float32),
+                                            output_shapes=((), (None,)))
+    assert shaped.element_spec == (tg.TensorSpec((), tg.int64), tg.TensorSpec((None,), tg.float32))
+    with pytest.raises(tg.errors.InvalidArgumentError,
+                       match=r"yielded an element of shape \(2,\) where an element of shape \(3,\)"):
+        list(tg.data.Dataset.from_generator(lambda: iter([[1.0, 2.0]]),
+                                            output_signature=tg.TensorSpec((3,), tg.float32)))
+    assert L(tg.data.Dataset.from_generator(lambda: iter([1.5]),
+                                            output_signature=tg.TensorSpec((), tg.int32))) == [1]
+    assert L(tg.data.Dataset.from_generator(lambda n: range(n), args=(3,),
+                                            output_signature=tg.TensorSpec((), tg.int64))) == [0, 1, 2]
+    with pytest.raises(TypeError, match="provide either the `output_signature`"):
+        tg.data.Dataset.from_generator(gen)
+    with pytest.raises(TypeError, match="`generator` must be a Python callable."):
+        tg.data.Dataset.from_generator(gen(), output_signature=sig)
+    fm = tg.data.Dataset.range(3).flat_map(lambda x: tg.data.Dataset.from_tensors(x).repeat(x))
+    assert L(fm) == [1, 2, 2] and int(fm.cardinality()) == -2
