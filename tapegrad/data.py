@@ -783,7 +783,8 @@ class _BatchDataset(_Unary):
     def _spec(self):
         lead = self._b if self._drop else None
         spec = self._input.element_spec
-        return _pack(spec, [TensorSpec((lead,) + tuple(s.shape), s.dtype)
+        return _pack(spec, [TensorSpec(None if s.shape.rank is None else
+                                       (lead,) + tuple(s.shape), s.dtype)
                             for s in _flatten(spec)])
 
 
@@ -809,7 +810,7 @@ class _UnbatchDataset(_Unary):
 
     def __init__(self, input_dataset):
         super().__init__(input_dataset)
-        if any(not s.shape for s in _flatten(input_dataset.element_spec)):
+        if any(s.shape.rank == 0 for s in _flatten(input_dataset.element_spec)):
             raise ValueError("Cannot unbatch an input with scalar components.")
 
     def _elements(self):
@@ -825,7 +826,8 @@ class _UnbatchDataset(_Unary):
 
     def _spec(self):
         spec = self._input.element_spec
-        return _pack(spec, [TensorSpec(tuple(s.shape)[1:], s.dtype) for s in _flatten(spec)])
+        return _pack(spec, [TensorSpec(None if s.shape.rank is None else tuple(s.shape)[1:],
+                                       s.dtype) for s in _flatten(spec)])
 
 
 class _RepeatDataset(_Unary):
