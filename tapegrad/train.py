@@ -40,8 +40,9 @@ def _escape(name):
 
 
 def _children(obj):
-    if isinstance(obj, Checkpoint):
-        return sorted(obj._objects.items())
+    if isinstance(obj, Checkpoint):   # the root's children, then the keyword objects
+        root = [] if obj._root is None else _children(obj._root)
+        return root + sorted(obj._objects.items())
     if isinstance(obj, (list, tuple)):
         return [(str(i), v) for i, v in enumerate(obj)]
     if isinstance(obj, dict):
@@ -274,15 +275,14 @@ class Checkpoint:
 
     def __init__(self, root=None, **kwargs):
         objects = dict(kwargs)
-        if root is not None:
-            objects["root"] = root
-        for name, obj in objects.items():
+        for name, obj in list(objects.items()) + [("root", root)] * (root is not None):
             if not _is_trackable(obj):
                 raise ValueError(f"`Checkpoint` was expecting {name} to be a trackable "
                                  f"object (a tg.Variable, a list, tuple or dict of them, or "
                                  f"an object whose attributes hold them), got {obj!r}.")
             if name == "save_counter":
                 raise ValueError("`save_counter` is reserved by Checkpoint")
+        self._root = root          # its attributes are keys at the top level, as in TF
         self._objects = objects
         self._save_counter = None
 
@@ -302,7 +302,8 @@ class Checkpoint:
 
     def _all_variables(self):
         variables = _variables(self)
-        variables["save_counter" + _SUFFIX] = self.save_counter
+        if self._save_counter is not None:    # made by the first save (or a restore)
+            variables["save_counter" + _SUFFIX] = self._save_counter
         return variables
 
     def write(self, file_prefix, options=None):
@@ -326,6 +327,8 @@ class Checkpoint:
             return CheckpointLoadStatus(None, set(), {})
         prefix = _os.fspath(save_path)
         index = _read_index(prefix)
+        if "save_counter" + _SUFFIX in index:
+            self.save_counter        # made, to take the saved count
         variables = self._all_variables()
         arrays = _read_arrays(prefix)
         # every check before any assignment: a failed restore changes nothing
