@@ -226,6 +226,16 @@ def test_integer_kinds_tf_refuses():
             fn(tg.constant([1]), tg.constant([2]))
 
 
+def test_bool_reductions_and_scans_refused_as_tf():
+    b = tg.constant([True, False, True])
+    for fn in [tg.reduce_sum, tg.reduce_mean, tg.reduce_max, tg.reduce_min, tg.reduce_prod,
+               tg.cumsum, tg.math.cumprod]:
+        with pytest.raises(tg.errors.InvalidArgumentError, match="Value for attr 'T' of bool"):
+            fn(b)
+    assert bool(tg.reduce_any(b)) and not bool(tg.reduce_all(b))
+    assert int(tg.reduce_sum(tg.cast(b, tg.int32))) == 2
+
+
 def test_integer_sources_have_no_gradient_through_integer_ops():
     x = tg.constant([1, -2, 3])
     with tg.GradientTape() as tape:
