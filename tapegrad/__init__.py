@@ -33,6 +33,8 @@ from . import math, nn, linalg, random, autodiff, test
 from .module import Module, name_scope
 from . import nest, config
 from .function import function, Function, TensorSpec
+from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, foldl, foldr,
+                           vectorized_map, TensorArray)
 from . import data, train
 from ._device import device
 
@@ -56,4 +58,5 @@ def __dir__():
     import types
     return sorted(n for n, v in globals().items() if not n.startswith("_") and not (
         isinstance(v, types.ModuleType) and n in ("tape", "custom", "forward", "module",
-                                                   "function", "types")))
+                                                   "function", "types", "control_flow",
+                                                   "trace")))

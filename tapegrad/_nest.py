@@ -7,10 +7,7 @@ def _is_namedtuple(x):
 
 
 def _sorted_keys(d):
-    try:
-        return sorted(d)
-    except TypeError:
-        return list(d)
+    return sorted(d)     # keys that do not sort are TF's TypeError, as in tf.nest
 
 
 _NESTS = (list, tuple, dict)

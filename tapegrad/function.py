@@ -13,9 +13,10 @@ import weakref
 import numpy as np
 
 from . import _nest
+from .errors import InvalidArgumentError
 from ._tape import Tensor, TensorShape, Variable, constant, convert_to_tensor, identity
 
-__all__ = ["function", "Function", "TensorSpec", "run_functions_eagerly",
+__all__ = ["function", "Function", "ConcreteFunction", "TensorSpec", "run_functions_eagerly",
            "functions_run_eagerly"]
 
 _run_eagerly = False
@@ -58,23 +59,39 @@ class _UnknownShape(TensorShape):
 
 
 def _as_shape(shape):
+    """A TensorShape (None dims allowed) or _UnknownShape, from what TF accepts as one."""
     if shape is None or isinstance(shape, _UnknownShape):
         return _UnknownShape()
-    if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__")
-                                                and not isinstance(shape, bool)):
+    if isinstance(shape, (Tensor, Variable)):
+        shape = shape.numpy().tolist()
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = [shape]
-    try:
-        dims = list(shape)
-    except TypeError:
-        dims = None
-    if dims is None or isinstance(shape, str) or not all(
-            d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)
-                          and d >= -1) for d in dims):
+    dims = None if isinstance(shape, (str, bytes)) else _dims(shape)
+    if dims is None:
         raise TypeError(
             f"Failed to convert '{shape!r}' to a shape: '{shape!r}'could not be converted to "
             f"a dimension. A shape should either be single dimension (e.g. 10), or an "
             f"iterable of dimensions (e.g. [1, 10, None]).")
-    return TensorShape(None if d is None or d == -1 else int(d) for d in dims)
+    return TensorShape(dims)
+
+
+def _dims(shape):
+    """The dimensions of an iterable shape, or None if it is not iterable."""
+    try:
+        dims = list(shape)
+    except TypeError:
+        return None
+    out = []
+    for d in dims:
+        if d is not None:
+            if isinstance(d, bool) or not hasattr(d, "__index__"):
+                raise TypeError(f"Dimension value must be integer or None or have an "
+                                f"__index__ method, got value '{d!r}' with type '{type(d)}'")
+            d = int(d)
+            if d < 0:
+                raise ValueError(f"Dimension {d} must be >= 0")
+        out.append(d)
+    return out
 
 
 def _dims_compatible(spec_shape, shape):
@@ -214,6 +231,9 @@ def _output(x, fn):
         return identity(x)
     if isinstance(x, _NUMBERS):
         return constant(x)
+    from .control_flow import TensorArray      # (control_flow imports this module)
+    if isinstance(x, TensorArray):             # TF gives a variant tensor; the array is
+        return x                               # what a caller can use
     raise TypeError(
         f"To be compatible with tf.function, Python functions must return zero or more "
         f"Tensors or ExtensionTypes or None values; in compilation of {fn}, found return "
@@ -322,11 +342,69 @@ class Function:
         return bound
 
     def get_concrete_function(self, *args, **kwargs):
-        """This function (tapegrad does not trace: every call runs the Python function)."""
-        return self
+        """The function for these argument types (TensorSpecs or tensors; the
+        input_signature when none are given), as TF's ConcreteFunction called eagerly:
+        arguments are converted to the specs' dtypes, a tensor of another dtype is an
+        InvalidArgumentError, shapes are not checked."""
+        specs = args if args else self._input_signature
+        if specs is None or kwargs or not all(
+                isinstance(a, (TensorSpec, Tensor, Variable)) for a in _nest.flatten(specs)):
+            raise NotImplementedError(
+                "tapegrad's get_concrete_function takes TensorSpecs or tensors (positional) "
+                "or uses the input_signature; it does not trace Python values")
+        specs = _nest.map_structure(
+            lambda a: a if isinstance(a, TensorSpec) else TensorSpec.from_tensor(a), specs)
+        return ConcreteFunction(self._python_function, tuple(specs), self._name)
 
-    def __repr__(self):
-        return f"<tapegrad.function.Function {self._name}>"
+
+def _flatten_up_to(specs, values):
+    """The values matched to the TensorSpec leaves of specs (a list given for a
+    TensorSpec is one value), in tg.nest order."""
+    if isinstance(specs, TensorSpec):
+        return [values]
+    if isinstance(specs, dict):
+        if not isinstance(values, dict) or set(values) != set(specs):
+            raise TypeError(f"Can not cast {values!r} to {_spec_text(specs)}.")
+        keys = _nest._sorted_keys(specs)
+    else:
+        if not isinstance(values, (list, tuple)) or len(values) != len(specs):
+            raise TypeError(f"Can not cast {values!r} to {_spec_text(specs)}.")
+        keys = range(len(specs))
+    return [v for k in keys for v in _flatten_up_to(specs[k], values[k])]
+
+
+class ConcreteFunction:
+    """A Function for fixed argument specs (see Function.get_concrete_function)."""
+
+    def __init__(self, python_function, specs, name):
+        self._python_function = python_function
+        self._specs = specs
+        self._name = name
+
+    @property
+    def structured_input_signature(self):
+        return (self._specs, {})
+
+    def __call__(self, *args):
+        if len(args) != len(self._specs):
+            raise TypeError(f"{self._name}(...) takes {len(self._specs)} positional "
+                            f"arguments, got {len(args)}.")
+        flat_specs = _nest.flatten(self._specs)
+        flat = []
+        for i, (a, spec) in enumerate(zip(_flatten_up_to(self._specs, args), flat_specs)):
+            if not isinstance(a, (Tensor, Variable)):
+                a = constant(np.asarray(a).astype(spec.dtype, copy=False))
+            if a.dtype != spec.dtype:
+                want = _TF_TYPE_NAMES.get(spec.dtype.name, spec.dtype.name)
+                got = _TF_TYPE_NAMES.get(a.dtype.name, a.dtype.name)
+                raise InvalidArgumentError(
+                    f"cannot compute __inference_{self._name} as input #{i}(zero-based) was "
+                    f"expected to be a {want} tensor but is a {got} tensor "
+                    f"[Op:__inference_{self._name}]")
+            flat.append(a)
+        out = self._python_function(*_nest.pack_sequence_as(self._specs, flat))
+        fn = self._python_function
+        return _nest.map_structure(lambda x: _output(x, fn), out)
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,

@@ -52,8 +52,9 @@ def test_results_become_tensors_in_their_structure():
 
 
 def test_numpy_argument_is_a_tensor_inside():
-    assert tg.function(lambda x: type(x).__name__ == "ndarray")(np.ones(2)).numpy() == False  # noqa: E712
-    assert tg.function(lambda x: tg.is_tensor(x))(np.ones(2)).numpy() == True  # noqa: E712
+    is_array = tg.function(lambda x: type(x).__name__ == "ndarray")(np.ones(2))
+    is_tensor(is_array, False, "bool")
+    is_tensor(tg.function(lambda x: tg.is_tensor(x))(np.ones(2)), True, "bool")
 
 
 def test_keywords_accepted():
@@ -206,6 +207,13 @@ def test_tensor_spec():
         "TensorSpec(shape=(2,), dtype=tg.float32, name=None)"
     with pytest.raises(TypeError, match="Failed to convert ''a'' to a shape"):
         tg.TensorSpec("a")
+    assert tg.TensorSpec(3).shape == (3,)
+    assert tg.TensorSpec(tg.constant([2, 3])).shape == (2, 3)
+    with pytest.raises(ValueError, match="Dimension -1 must be >= 0"):
+        tg.TensorSpec([-1, 2])
+    with pytest.raises(TypeError, match="Dimension value must be integer or None or have an "
+                       "__index__ method, got value '1.5' with type '<class 'float'>'"):
+        tg.TensorSpec([1.5])
 
 
 class C(tg.Module):
@@ -267,3 +275,25 @@ def test_run_functions_eagerly():
     finally:
         tg.config.run_functions_eagerly(False)
     assert type(g()[0]) is tg.Tensor
+
+
+def test_get_concrete_function():
+    @tg.function
+    def f(x):
+        return x * 2
+
+    c = f.get_concrete_function(tg.TensorSpec([None], tg.float32))
+    is_tensor(c(tg.constant([1.0, 2.0])), [2.0, 4.0], "float32")
+    is_tensor(c([1.0, 2.0]), [2.0, 4.0], "float32")
+    is_tensor(c(tg.ones([2, 2])), np.full((2, 2), 2.0), "float32")   # TF: shapes unchecked
+    with pytest.raises(tg.errors.InvalidArgumentError) as e:
+        c(tg.constant(1))
+    assert str(e.value) == ("cannot compute __inference_f as input #0(zero-based) was "
+                            "expected to be a float tensor but is a int32 tensor "
+                            "[Op:__inference_f]")
+    c2 = f.get_concrete_function(tg.constant([1.0]))
+    assert c2.structured_input_signature == ((tg.TensorSpec([1], tg.float32),), {})
+    s = tg.function(input_signature=[tg.TensorSpec([], tg.float64)])(lambda x: x + 1)
+    is_tensor(s.get_concrete_function()(1.0), 2.0, "float64")
+    with pytest.raises(NotImplementedError):
+        f.get_concrete_function(1.0)

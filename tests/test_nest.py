@@ -20,6 +20,9 @@ def test_flatten():
     assert nest.flatten(a)[0] is a and len(nest.flatten(a)) == 1
     assert nest.flatten([]) == [] and nest.flatten({}) == []
     assert nest.flatten({1}) == [{1}]
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'str' and "
+                       "'int'"):
+        nest.flatten({1: 1, "a": 2})
     v = tg.Variable(1.0)
     assert nest.flatten([tg.constant([1, 2]), v])[1] is v
 

@@ -15,6 +15,7 @@ cdef class _State:
 
 
 cdef int _n_active = 0
+cdef long long _n_started = 0   # activations so far: orders tapes and accumulators
 cdef unsigned long _cached_ident = 0
 cdef _State _cached_state = None
 cdef dict _states = {}
@@ -55,10 +56,13 @@ cdef inline _State active_state():
     return None
 
 
-cdef void activate(list where, object item):
-    global _n_active
+cdef long long activate(list where, object item):
+    """Add a tape or accumulator to a thread's state: its place in activation order."""
+    global _n_active, _n_started
     where.append(item)
     _n_active += 1
+    _n_started += 1
+    return _n_started
 
 
 cdef void deactivate(list where, object item):
