@@ -3,3 +3,10 @@ from ._tape import (  # noqa: F401
     matmul, matvec, einsum, tensordot, norm, trace, diag, diag_part, inv, det, slogdet,
     solve, cholesky, eye, matrix_transpose, adjoint, l2_normalize,
 )
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

@@ -12,3 +12,10 @@ from ._tape import (  # noqa: F401
 )
 from ._tape import round_ as round  # noqa: F401
 from .nn import softmax, log_softmax  # noqa: F401
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

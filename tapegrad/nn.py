@@ -17,7 +17,7 @@ from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
     depthwise_conv2d, separable_conv2d, atrous_conv2d, max_pool, max_pool1d, max_pool2d,
     max_pool3d, avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, pool, max_pool_with_argmax,
 )
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError as _InvalidArgumentError
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
@@ -37,7 +37,7 @@ __all__ = [
 def _float(x, op):
     t = _t.convert_to_tensor(x)
     if t.dtype.kind != "f":
-        raise InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
+        raise _InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
                                    f"of allowed values: half, bfloat16, float, double [Op:{op}]")
     return t
 
@@ -100,18 +100,18 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     x = _float(logits, "SparseSoftmaxCrossEntropyWithLogits")
     z = _np.asarray(labels)
     if z.dtype.kind not in "iu":
-        raise InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
+        raise _InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
                                    f"list of allowed values: int32, int64 "
                                    f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
     if z.shape != tuple(x.shape)[:-1]:
-        raise InvalidArgumentError(f"logits and labels must have the same first dimension, "
+        raise _InvalidArgumentError(f"logits and labels must have the same first dimension, "
                                    f"got logits shape {list(x.shape)} and labels shape "
                                    f"{list(z.shape)} [Op:SparseSoftmaxCrossEntropyWithLogits]"
                                    .replace(", ", ","))
     n = x.shape[-1]
     bad = (z < 0) | (z >= n)
     if bad.any():
-        raise InvalidArgumentError(
+        raise _InvalidArgumentError(
             f"Received a label value of {z[bad].flat[0]} which is outside the valid range of "
             f"[0, {n}).  Label values: {' '.join(str(v) for v in z.ravel())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
@@ -161,14 +161,14 @@ def bias_add(value, bias, data_format=None, name=None):
     v = _t.convert_to_tensor(value)
     b = bias if isinstance(bias, _TRACKED) else _t.constant(_np.asarray(bias, v.dtype))
     if len(b.shape) != 1:
-        raise InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
+        raise _InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
                                    .replace(", ", ","))
     if len(v.shape) < 2:
-        raise InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
+        raise _InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
                                    f"[Op:BiasAdd]")
     axis = 1 if data_format is not None and str(data_format).startswith("NC") else -1
     if v.shape[axis] != b.shape[0]:
-        raise InvalidArgumentError(f"Must provide as many biases as the channel dimension "
+        raise _InvalidArgumentError(f"Must provide as many biases as the channel dimension "
                                    f"of the input tensor: {list(b.shape)} vs. "
                                    f"{list(v.shape)} [Op:BiasAdd]".replace(", ", ","))
     if axis == 1:
@@ -202,10 +202,10 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     x = _float(x, "FusedBatchNormV3")
     rank = len(x.shape)
     if rank not in (4, 5):
-        raise InvalidArgumentError(f"input must be 4-dimensional or 5-dimensional: "
+        raise _InvalidArgumentError(f"input must be 4-dimensional or 5-dimensional: "
                                    f"{list(x.shape)} [Op:FusedBatchNormV3]".replace(", ", ","))
     if data_format not in ("NHWC", "NCHW", "NDHWC", "NCDHW"):
-        raise InvalidArgumentError(f"Invalid data format: {data_format} [Op:FusedBatchNormV3]")
+        raise _InvalidArgumentError(f"Invalid data format: {data_format} [Op:FusedBatchNormV3]")
     ch = 1 if data_format.startswith("NC") else rank - 1
     depth = x.shape[ch]
     epsilon = max(float(epsilon), 1.001e-5)   # TensorFlow's floor (cuDNN's)
@@ -213,7 +213,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     def vec(v, what):
         t = v if isinstance(v, _TRACKED) else _t.constant(_np.asarray(v, x.dtype))
         if tuple(t.shape) != (depth,):
-            raise InvalidArgumentError(f"{what} must have the same number of elements as the "
+            raise _InvalidArgumentError(f"{what} must have the same number of elements as the "
                                        f"channels of x, got {list(t.shape)} and {depth} "
                                        f"[Op:FusedBatchNormV3]")
         return _t.reshape(t, [depth if a == ch else 1 for a in range(rank)])
@@ -245,7 +245,7 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
     """input / (bias + alpha * sum of squares over the channels d - r .. d + r) ** beta."""
     x = _float(input, "LRN")
     if len(x.shape) != 4:
-        raise InvalidArgumentError(f"input must be 4-dimensional [Op:LRN]")
+        raise _InvalidArgumentError(f"input must be 4-dimensional [Op:LRN]")
     r, c = int(depth_radius), x.shape[-1]
     sq = _t.pad(_t.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
     window = _t.add_n([sq[..., i:i + c] for i in range(2 * r + 1)])
@@ -253,3 +253,10 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 
 
 lrn = local_response_normalization
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

@@ -2,9 +2,9 @@
 argument makes one call's draw repeatable."""
 import numpy as _np
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError as _InvalidArgumentError
 
-from ._tape import _wrap_array, as_dtype
+from ._tape import _wrap_array, as_dtype as _as_dtype
 
 _rng = _np.random.default_rng()
 
@@ -23,12 +23,12 @@ def _shape(shape):
     shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in _np.asarray(shape).reshape(-1))
     for d in shape:
         if d < 0:
-            raise InvalidArgumentError(f"Dimension {d} must be >= 0")
+            raise _InvalidArgumentError(f"Dimension {d} must be >= 0")
     return shape
 
 
 def _float_dtype(dtype, what):
-    dtype = as_dtype(dtype)
+    dtype = _as_dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"{what}: dtype must be a floating point type, got {dtype.name}")
     return dtype
@@ -63,7 +63,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, name=None):
 def uniform(shape, minval=0, maxval=None, dtype="float32", seed=None, name=None):
     """Samples from a uniform distribution on [minval, maxval); differentiable in tensor
     bounds."""
-    dtype = as_dtype(dtype)
+    dtype = _as_dtype(dtype)
     g = _generator(seed)
     if dtype.kind in "iu":
         if maxval is None:
@@ -94,3 +94,10 @@ def shuffle(value, seed=None, name=None):
     if _np.ndim(a) == 0:
         raise ValueError("random.shuffle: value must have rank at least 1")
     return _wrap_array(_np.array(a)[_generator(seed).permutation(len(a))])
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

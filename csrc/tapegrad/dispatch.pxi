@@ -98,9 +98,11 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
         check_same_dtype(od, ins[1:] if op == OP_WHERE else ins)  # where's condition is bool
     if od.float_only:
         for x in ins:
-            if x is not None and not is_float(x):
+            if x is not None and not is_float(x) and (
+                    not od.ints or dtype_of(x).kind not in od.ints):
                 raise InvalidArgumentError(
-                    f"{od.name}: expected a floating-point tensor, got {dtype_of(x).name} "
+                    f"{od.name}: expected a floating-point"
+                    f"{' or integer' if od.ints else ''} tensor, got {dtype_of(x).name} "
                     f"[Op:{od.tf_name}]")
     st = active_state()
     try:

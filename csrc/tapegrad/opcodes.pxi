@@ -49,6 +49,7 @@ cdef class OpDef:
                                     # tape keeps memoryless stand-ins of them (stand_in)
     cdef readonly bint bcast      # input gradients are summed back over broadcast axes
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
+    cdef readonly str ints        # ...except these NumPy kinds ('i' signed, 'u' unsigned)
     cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops
     cdef readonly bint batch      # the VJP works on a g with a leading batch axis (jacobians)
     cdef readonly bint zero_g     # elementwise unary: where g is 0 the input gradient is 0 (even

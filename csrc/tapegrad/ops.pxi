@@ -163,8 +163,17 @@ cdef int norm_one_axis(object axis, int ndim, str op) except -1:
     return int(axis) % ndim
 
 
+cdef void not_bool(Tensor t, int op) except *:
+    """TensorFlow's arithmetic kernels (sums, extrema, scans) take no bool tensors."""
+    if t._k == K_ARRAY and cnp.PyArray_TYPE(<cnp.ndarray>t._a) == cnp.NPY_BOOL:
+        raise InvalidArgumentError(
+            f"Value for attr 'T' of bool is not in the list of allowed values: "
+            f"{(<OpDef>OPS[op]).name} takes numbers, not booleans [Op:{(<OpDef>OPS[op]).tf_name}]")
+
+
 cdef object reduce(int op, object input_tensor, object axis, object keepdims, str name):
     cdef Tensor t = as_input(input_tensor)
+    not_bool(t, op)
     return apply(op, (t,), (norm_axis(axis, len(shape_of(t)), name), bool(keepdims)))
 
 

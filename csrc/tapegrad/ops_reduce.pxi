@@ -84,12 +84,14 @@ def argmin(input, axis=None, output_type=I64, name=None):
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     cdef Tensor t = as_input(x)
+    not_bool(t, OP_CUMSUM)
     ax = norm_one_axis(axis, len(shape_of(t)), "cumsum")
     return apply(OP_CUMSUM, (t,), (ax, bool(exclusive), bool(reverse)))
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     cdef Tensor t = as_input(x)
+    not_bool(t, OP_CUMPROD)
     ax = norm_one_axis(axis, len(shape_of(t)), "cumprod")
     return apply(OP_CUMPROD, (t,), (ax, bool(exclusive), bool(reverse)))
 

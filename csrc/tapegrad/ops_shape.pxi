@@ -169,7 +169,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
                                    f"{ax} and the rank of indices, and the first batch_dims "
                                    f"dimensions of params {list(s)} and indices "
                                    f"{list(idx.shape)} must match [Op:GatherV2]")
-    pos = first_bad(idx[..., None], (s[ax],))
+    pos = None
+    if idx.size and (idx.min() < 0 or idx.max() >= s[ax]):   # two reductions, not a mask
+        pos = first_bad(idx[..., None], (s[ax],))
     if pos is not None:
         raise InvalidArgumentError(f"indices[{','.join([str(i) for i in pos])}] = {idx[pos]} "
                                    f"is not in [0, {s[ax]}) [Op:GatherV2]")

@@ -20,11 +20,12 @@
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
           bint tensors=False, bint batch=False, bint shapes_only=False, save=None,
-          bint zero_g=False):
+          bint zero_g=False, str ints=""):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
-    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
+    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only or bool(ints)
+    od.ints = ints
     od.tensors = tensors
     od.batch = batch
     od.shapes_only = shapes_only
@@ -34,16 +35,16 @@ def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
 
 
 def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
-         bint float_only=True, bint zero_g=False):
+         bint float_only=True, bint zero_g=False, str ints=""):
     # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
     defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
-          float_only=float_only, batch=True, shapes_only=needs_out, zero_g=zero_g)
+          float_only=float_only, batch=True, shapes_only=needs_out, zero_g=zero_g, ints=ints)
 
 
 def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
-          bint shapes_only=False):
+          bint shapes_only=False, bint float_only=False):
     defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True, shapes_only=shapes_only)
+          batch=True, shapes_only=shapes_only, float_only=float_only)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -243,8 +244,8 @@ def _concat_jvp(tg, *a):
 # The table -----------------------------------------------------------------------------
 
 # Elementwise unary:   code             name            TF name        NumPy forward    dy/dx from (tg, x, y)
-unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x))
-unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x)
+unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x), ints="i")
+unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x, ints="iu")
 unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True, zero_g=True)
 unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True, zero_g=True)
 unop(OP_EXP,        "exp",          "Exp",         np.exp,          lambda tg, x, y: y, True)
@@ -273,12 +274,12 @@ unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x
 
 # Elementwise linear unary
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, ints="i")
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
       batch=True, shapes_only=True)
 # sign: zeros, not g * 0 (an infinite g gives 0, as TensorFlow's)
 defop(OP_SIGN,     "sign",     "Sign",     1, np.sign, lambda tg, g, x, y: tg.zeros_like(g),
-      lambda tg, t, x, y: tg.zeros_like(t), float_only=True, batch=True, shapes_only=True)
+      lambda tg, t, x, y: tg.zeros_like(t), batch=True, shapes_only=True, ints="i")
 
 # Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
 # each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
@@ -317,11 +318,12 @@ binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
 binop(OP_ATAN2, "atan2", "Atan2", np.arctan2,
       lambda tg, g, a, b, y: g * b / (a * a + b * b),
       lambda tg, g, a, b, y: -g * a / (a * a + b * b),
-      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b))
+      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b), float_only=True)
 binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
       lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
       lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
-      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
+      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)),
+      float_only=True)
 binop(OP_FLOORMOD, "floormod", "FloorMod", _floormod_np,            # floor(a / b) has no gradient
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: -g * tg.floor(a / b),

@@ -222,8 +222,20 @@ cdef class _Tracked:
     def ndim(self):
         return len(self.shape)
 
+    def __format__(self, spec):
+        # as TensorFlow: the NumPy value's format (f"{loss:.4f}" on a scalar tensor)
+        return format(self.numpy(), spec)
+
+    @property
+    def device(self):
+        """The device holding the value: always TensorFlow's name of the CPU."""
+        return CPU_DEVICE
+
     def get_shape(self):
         return self.shape
+
+
+CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 class _Ref:
@@ -286,7 +298,9 @@ cdef class Tensor(_Tracked):
 
     @property
     def dtype(self):
-        return dtype_of(self)
+        if self._k:
+            return DT_F32 if self._k == K_F32 else DT_F64
+        return public_dtype_of_array(<cnp.ndarray>self._a)
 
     def __repr__(self):
         return (f"<tg.Tensor: shape={shape_of(self)}, dtype={dtype_of(self).name}, "
@@ -397,7 +411,7 @@ cdef class Variable(_Tracked):
 
     @property
     def dtype(self):
-        return dtype_of(var_value(self))
+        return var_value(self).dtype
 
     @property
     def handle(self):

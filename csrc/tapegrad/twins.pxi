@@ -116,7 +116,10 @@ def _mean_np(a, axis=None, keepdims=False):
     return s / a.dtype.type(n)
 
 def _getitem_np(a, key):
-    return np.array(a[key])  # a copy: a view would keep the whole input alive
+    # basic indexing gives a view, copied so that it does not keep the whole input alive;
+    # an integer-array index has already copied (a batch gathered from a dataset: once)
+    r = a[key]
+    return np.array(r) if _is_basic(key) else r
 
 def _scatter_add_np(g, shape, key):
     z = np.zeros(shape, g.dtype)
