@@ -450,8 +450,10 @@ class Layer:
     def build(self, input_shape=None):
         self.built = True
 
+    build._default_build = True
+
     def _build_overridden(self):
-        return type(self).build is not Layer.build
+        return not getattr(type(self).build, "_default_build", False)
 
     def call(self, *args, **kwargs):
         raise NotImplementedError(f"Layer {self.__class__.__name__} does not have a "
@@ -571,9 +573,13 @@ class Layer:
         return outputs
 
     def compute_output_shape(self, *args, **kwargs):
-        out = self.compute_output_spec(*_map(
-            lambda s: KerasTensor(s, self._dtype) if isinstance(s, tuple) else s, args),
-            **kwargs)
+        def spec(s):
+            if _is_shape(s):
+                return KerasTensor(s, self._dtype)
+            if isinstance(s, (list, tuple)):
+                return type(s)(spec(e) for e in s)
+            return s
+        out = self.compute_output_spec(*[spec(a) for a in args], **kwargs)
         return _map(lambda t: t.shape if isinstance(t, KerasTensor) else t, out)
 
     # -- functional-API accessors --------------------------------------------------------
@@ -599,6 +605,10 @@ class Layer:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
 
 
 def _zip_map(fn, a, b):
