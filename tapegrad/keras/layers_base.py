@@ -208,6 +208,24 @@ _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", 
 class Layer:
     """The base of every Keras layer: variables, sublayers, build on first call."""
 
+    def __init_subclass__(cls, **kwargs):
+        # as Keras wraps build: a layer built by hand (layer.build(shape)) is built
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is None or getattr(build, "_wraps_build", False):
+            return
+
+        def wrapped(self, *args, **kw):
+            if args and self.__dict__.get("_build_shapes") is None:
+                object.__setattr__(self, "_build_shapes", args[0])
+            out = build(self, *args, **kw)
+            self.built = True
+            return out
+        wrapped._wraps_build = True
+        wrapped._default_build = getattr(build, "_default_build", False)
+        wrapped.__name__, wrapped.__doc__ = build.__name__, build.__doc__
+        cls.build = wrapped
+
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
         # state that __setattr__ needs, there before a subclass's __init__ runs
@@ -509,12 +527,11 @@ class Layer:
                     kwargs = dict(kwargs, training=training)
             frame = kwargs.get("training")
         else:
-            frame = None
+            frame = kwargs.pop("training", None) if "training" in kwargs else None
             for f in reversed(stack):
-                if f is not None:
-                    frame = f
+                if frame is not None:
                     break
-            kwargs.pop("training", None) if "training" in kwargs else None
+                frame = f
         if outermost and not _in_symbolic_build():
             self._clear_losses()
         self._maybe_build(first)
