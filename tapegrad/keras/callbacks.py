@@ -80,19 +80,25 @@ class CallbackList(Callback):
         for c in self.callbacks:
             c.set_model(model)
 
-    def _each(name):
-        def hook(self, *args, **kwargs):
-            for c in self.callbacks:
-                getattr(c, name)(*args, **kwargs)
+    def _each(name, indexed):
+        if indexed:
+            def hook(self, index, logs=None):
+                for c in self.callbacks:
+                    getattr(c, name)(index, logs)
+        else:
+            def hook(self, logs=None):
+                for c in self.callbacks:
+                    getattr(c, name)(logs)
         hook.__name__ = name
         return hook
 
     for _name in ("on_batch_begin", "on_batch_end", "on_epoch_begin", "on_epoch_end",
                   "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
-                  "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
-                  "on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
+                  "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end"):
+        locals()[_name] = _each(_name, True)
+    for _name in ("on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
                   "on_predict_begin", "on_predict_end"):
-        locals()[_name] = _each(_name)
+        locals()[_name] = _each(_name, False)
     del _name, _each
 
 

@@ -167,6 +167,7 @@ class _CompileMetrics:
         self.spec, self.weighted_spec, self.output_names = metrics, weighted_metrics, output_names
         self.built = False
         self.metrics = []
+        self._keys = []
         self._per = []
 
     def _lists(self, spec, n):
@@ -190,12 +191,14 @@ class _CompileMetrics:
             ms = []
             for ident, weighted in [(m, False) for m in per[i]] + [(m, True) for m in wper[i]]:
                 m = _get_metric(ident, y_true[i], y_pred[i])
-                if n > 1:
-                    m.name = f"{self.output_names[i]}_{m.name}"
-                elif weighted:
+                if weighted:
                     m.name = f"weighted_{m.name}"
+                # the log key names the output when there are several; the metric's own
+                # name does not (as Keras's CompileMetrics)
+                key = f"{self.output_names[i]}_{m.name}" if n > 1 else m.name
                 ms.append((m, weighted))
                 self.metrics.append(m)
+                self._keys.append(key)
             self._per.append(ms)
         self.built = True
 
@@ -210,7 +213,7 @@ class _CompileMetrics:
                 m.update_state(y_true[i], y_pred[i], sws[i] if weighted else None)
 
     def result(self):
-        return {m.name: m.result() for m in self.metrics}
+        return {k: m.result() for k, m in zip(self._keys, self.metrics)}
 
     def reset_state(self):
         for m in self.metrics:
@@ -306,8 +309,14 @@ class _Batches:
         for i in range(self.steps):
             lo, hi = i * self.batch_size, min((i + 1) * self.batch_size, self.n)
             idx = order[lo:hi] if order is not None else slice(lo, hi)
-            yield (_take(self.x, idx), _take(self.y, idx) if self.y is not None else None,
-                   _take(self.sw, idx) if self.sw is not None else None)
+            batch = (_take(self.x, idx),)
+            if self.y is not None:
+                batch += (_take(self.y, idx),)
+                if self.sw is not None:
+                    batch += (_take(self.sw, idx),)
+            elif self.sw is not None:
+                batch += (None, _take(self.sw, idx))
+            yield batch
 
 
 def _split(x, y, sw, validation_split):
@@ -661,8 +670,8 @@ class Model(Layer):
                 raise ValueError(f"Arguments `sample_weight` and `class_weight` cannot be "
                                  f"specified at the same time. Received: "
                                  f"sample_weight={sample_weight}, class_weight={class_weight}")
-            sample_weight = next(iter(_Batches(x, y, None, _num_samples(x),
-                                               class_weight=class_weight)))[2]
+            sample_weight = _unpack(next(iter(_Batches(x, y, None, _num_samples(x),
+                                                       class_weight=class_weight))))[2]
         self.reset_metrics()
         logs = _pythonify_logs(self.train_step((x, y, sample_weight)))
         return logs if return_dict else self._flatten_in_order(logs)

@@ -237,7 +237,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     total = _count(trainable) + _count(non_trainable) + (_count(opt_vars) if opt_vars else 0)
     total_mem = _memory(trainable) + _memory(non_trainable) + (_memory(opt_vars) if opt_vars else 0)
     lines = [f'Model: "{model.name}"']
-    lines += render_table(header, rows, widths, alignment, line_length)
+    # rich crops a table wider than the console
+    console = shutil.get_terminal_size().columns
+    lines += [l[:console] for l in render_table(header, rows, widths, alignment, line_length)]
     lines.append(f" Total params: {total:,} ({readable_memory_size(total_mem)})")
     lines.append(f" Trainable params: {_count(trainable):,} "
                  f"({readable_memory_size(_memory(trainable))})")
