@@ -30,6 +30,7 @@ from ._tape import rank_ as rank  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
+from . import keras
 
 float16 = _np.dtype("float16")
 float32 = _np.dtype("float32")

@@ -1,0 +1,8 @@
+"""tg.keras: the part of Keras 3 (as TensorFlow 2.21's tf.keras) that training programs
+use, written against tapegrad's public API."""
+from . import activations
+from . import initializers
+from . import losses
+from . import optimizers
+from . import regularizers
+from . import utils
