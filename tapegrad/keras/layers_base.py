@@ -8,39 +8,21 @@ against `keras.ops`.
 """
 import collections
 import inspect
-import re
 import threading
 
 import numpy as np
 
 import tapegrad as tg
 
-# -- names -----------------------------------------------------------------------------
+# -- names: Keras's 'dense', 'dense_1', ... from the counters keras.utils keeps ------------
 
-_name_uids = collections.defaultdict(int)
-
-
-def to_snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-    return name
-
-
-def uniquify(name):
-    """'dense', then 'dense_1', 'dense_2', ... as Keras names its objects."""
-    n = _name_uids[name]
-    _name_uids[name] += 1
-    return name if n == 0 else f"{name}_{n}"
-
-
-def auto_name(prefix):
-    return uniquify(to_snake_case(prefix))
+from .utils import _auto_name as auto_name, _to_snake_case as to_snake_case  # noqa: E402
 
 
 def clear_session():
     """Reset the counters behind Keras's automatic names ('dense', 'dense_1', ...)."""
-    _name_uids.clear()
+    from . import utils
+    utils._uids.clear()
 
 
 # -- variables -------------------------------------------------------------------------
