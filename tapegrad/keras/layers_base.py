@@ -169,19 +169,25 @@ class Node:
 
 # -- the call context: `training` flows from an outer call to the layers inside ----------
 
-_ctx = threading.local()
+class _Context(threading.local):
+    def __init__(self):
+        self.stack = []        # the training flag of each layer call in progress
+        self.symbolic = 0      # > 0 while a symbolic call runs a layer on placeholders
+
+
+_ctx = _Context()
 
 
 def _call_stack():
-    s = getattr(_ctx, "stack", None)
-    if s is None:
-        s = _ctx.stack = []
-    return s
+    return _ctx.stack
 
 
 def _in_symbolic_build():
-    return getattr(_ctx, "symbolic", 0) > 0
+    return _ctx.symbolic > 0
 
+
+_EAGER_TYPES = {tg.Tensor, tg.Variable, Variable}
+_track_version = [0]     # bumped when any layer's sublayers change (see _flatten_layers)
 
 _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                  "activity_regularizer", "autocast"}
@@ -264,6 +270,7 @@ class Layer:
         if isinstance(value, Layer):
             if not any(value is l for l in self._tracked_layers):
                 self._tracked_layers.append(value)
+                _track_version[0] += 1
         elif isinstance(value, tg.Variable):
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables
             if not any(value is v for v in lst):
@@ -278,6 +285,7 @@ class Layer:
     def _untrack(self, value):
         if isinstance(value, Layer):
             self._tracked_layers[:] = [l for l in self._tracked_layers if l is not value]
+            _track_version[0] += 1
         elif isinstance(value, tg.Variable):
             for lst in (self._trainable_variables, self._non_trainable_variables):
                 lst[:] = [v for v in lst if v is not value]
@@ -346,7 +354,14 @@ class Layer:
         return v
 
     def _flatten_layers(self, include_self=True):
-        out, seen = ([self] if include_self else []), {id(self)}
+        cache = self.__dict__.get("_flat_cache")
+        if cache is None or cache[0] != _track_version[0]:
+            cache = (_track_version[0], self._walk_layers())
+            object.__setattr__(self, "_flat_cache", cache)
+        return list(cache[1]) if include_self else cache[1][1:]
+
+    def _walk_layers(self):
+        out, seen = [self], {id(self)}
         stack = list(reversed(self._tracked_layers))
         while stack:
             layer = stack.pop()
@@ -444,7 +459,8 @@ class Layer:
 
     def _clear_losses(self):
         for layer in self._flatten_layers():
-            layer._losses.clear()
+            if layer._losses:
+                layer._losses.clear()
 
     # -- building and calling ------------------------------------------------------------
     def build(self, input_shape=None):
@@ -484,46 +500,45 @@ class Layer:
             self.built = True
 
     def __call__(self, *args, **kwargs):
-        if "_tracked_layers" not in self.__dict__ or "built" not in self.__dict__:
+        if "built" not in self.__dict__:
             raise RuntimeError(f"You forgot to call `super().__init__()` in the "
                                f"`__init__()` method of {self.__class__.__name__}.")
         original_args, original_kwargs = args, kwargs
-        args = _map(self._convert_input, args)
+        if len(args) == 1 and type(args[0]) in _EAGER_TYPES:
+            x = args[0]                             # the common case, kept cheap
+            if self.autocast and x.dtype != self._dtype and x.dtype.kind == "f":
+                args = (tg.cast(x, self._dtype),)
+        else:
+            args = _map(self._convert_input, args)
         if kwargs:
             kwargs = {k: (v if k in ("training", "mask") else _map(self._convert_input, v))
                       for k, v in kwargs.items()}
-        symbolic = is_symbolic(args, kwargs)
-        if symbolic:
+        eager = (len(args) == 1 and type(args[0]) in _EAGER_TYPES
+                 and all(k == "training" for k in kwargs))
+        if not eager and is_symbolic(args, kwargs):
             return self._symbolic_call(original_args, original_kwargs, args, kwargs)
-        first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
         stack = _call_stack()
-        outermost = not stack
+        parent = stack[-1] if stack else None
         if self._call_has_training:
-            training = kwargs.get("training")
-            if training is None:
-                for frame in reversed(stack):
-                    if frame is not None:
-                        training = frame
-                        break
-                if training is not None:
-                    kwargs = dict(kwargs, training=training)
             frame = kwargs.get("training")
+            if frame is None and parent is not None:
+                kwargs["training"] = frame = parent
         else:
-            frame = kwargs.pop("training", None) if "training" in kwargs else None
-            for f in reversed(stack):
-                if frame is not None:
-                    break
-                frame = f
-        if outermost and not _in_symbolic_build():
+            frame = kwargs.pop("training", None)
+        if frame is None:
+            frame = parent
+        if not stack and not _in_symbolic_build():
             self._clear_losses()
-        self._maybe_build(first)
+        if not self.built:
+            first = args[0] if args else (next(iter(kwargs.values())) if kwargs else None)
+            self._maybe_build(first)
         stack.append(frame)
         try:
             outputs = self.call(*args, **kwargs)
         finally:
             stack.pop()
-        self.built = True
-        self._called = True
+        if not self.built:
+            self.built = True
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 if isinstance(out, (tg.Tensor, tg.Variable)):
@@ -549,7 +564,7 @@ class Layer:
             if self._call_has_training:
                 k = dict(k)
                 k.setdefault("training", False)
-            _ctx.symbolic = getattr(_ctx, "symbolic", 0) + 1
+            _ctx.symbolic += 1
             try:
                 runs.append(Layer.__call__(self, *a, **k))
             finally:

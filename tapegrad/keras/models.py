@@ -719,6 +719,9 @@ def _should_validate(epoch, freq):
     return (epoch + 1) in freq
 
 
+_EAGER = {tg.Tensor, tg.Variable}
+
+
 class Functional(Model):
     """A model from a graph of layers called on symbolic inputs."""
 
@@ -838,7 +841,9 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         values = {}
-        for t, v in zip(self._inputs, self._flat_inputs(inputs)):
+        flat = ([inputs] if len(self._inputs) == 1 and type(inputs) in _EAGER
+                else self._flat_inputs(inputs))
+        for t, v in zip(self._inputs, flat):
             if not isinstance(v, (tg.Tensor, tg.Variable)):
                 a = np.asarray(v)
                 if a.dtype.kind == "f" and a.dtype != t.dtype and t.dtype.kind == "f":
@@ -847,16 +852,34 @@ class Functional(Model):
             elif v.dtype.kind == "f" and t.dtype.kind == "f" and v.dtype != t.dtype:
                 v = tg.cast(v, t.dtype)
             values[id(t)] = v
-        for node in self._nodes:
-            if isinstance(node.operation, InputLayer):
-                continue
-            sub = lambda a: values[id(a)] if isinstance(a, KerasTensor) else a  # noqa: E731
-            args = _map(sub, node.call_args)
-            kwargs = _map(sub, node.call_kwargs)
-            out = node.operation(*args, **kwargs)
-            for kt, v in zip(node.output_tensors, _flatten(out)):
-                values[id(kt)] = v
+        sub = lambda a: values[id(a)] if isinstance(a, KerasTensor) else a  # noqa: E731
+        for layer, single, node in self._plan():
+            if single is not None:               # layer(one tensor): the common case
+                out = layer(values[single])
+            else:
+                out = layer(*_map(sub, node.call_args), **_map(sub, node.call_kwargs))
+            if len(node.output_tensors) == 1 and not isinstance(out, (list, tuple, dict)):
+                values[id(node.output_tensors[0])] = out
+            else:
+                for kt, v in zip(node.output_tensors, _flatten(out)):
+                    values[id(kt)] = v
+        if len(self._outputs) == 1 and isinstance(self._outputs_struct, KerasTensor):
+            return values[id(self._outputs[0])]
         return _pack_like(self._outputs_struct, [values[id(t)] for t in self._outputs])
+
+    def _plan(self):
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            plan = []
+            for node in self._nodes:
+                if isinstance(node.operation, InputLayer):
+                    continue
+                single = (id(node.call_args[0]) if len(node.call_args) == 1 and not
+                          node.call_kwargs and isinstance(node.call_args[0], KerasTensor)
+                          else None)
+                plan.append((node.operation, single, node))
+            object.__setattr__(self, "_plan_cache", plan)
+        return plan
 
     def compute_output_spec(self, *args, **kwargs):
         return super().compute_output_spec(*args, **kwargs)
