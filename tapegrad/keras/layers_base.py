@@ -275,6 +275,7 @@ class Layer:
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables
             if not any(value is v for v in lst):
                 lst.append(value)
+                _track_version[0] += 1
         elif isinstance(value, (list, tuple)):
             for v in value:
                 self._track(v)
@@ -289,6 +290,7 @@ class Layer:
         elif isinstance(value, tg.Variable):
             for lst in (self._trainable_variables, self._non_trainable_variables):
                 lst[:] = [v for v in lst if v is not value]
+            _track_version[0] += 1
 
     @property
     def _layers(self):
@@ -319,6 +321,7 @@ class Layer:
     def trainable(self, value):
         value = bool(value)
         object.__setattr__(self, "_trainable", value)
+        _track_version[0] += 1
         for layer in self._tracked_layers:
             layer.trainable = value
 
@@ -351,6 +354,7 @@ class Layer:
             from . import constraints as _c
             v.constraint = _c.get(constraint)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(v)
+        _track_version[0] += 1
         return v
 
     def _flatten_layers(self, include_self=True):
@@ -381,30 +385,49 @@ class Layer:
                 out.append(v)
         return out
 
+    def _cached(self, key, compute):
+        """A list of variables computed once per change of any layer's tracking (the
+        training loop asks for trainable_variables every step)."""
+        cache = self.__dict__.get("_weights_cache")
+        if cache is None or cache[0] != _track_version[0]:
+            cache = (_track_version[0], {})
+            object.__setattr__(self, "_weights_cache", cache)
+        if key not in cache[1]:
+            cache[1][key] = compute()
+        return list(cache[1][key])
+
     @property
     def weights(self):
-        ws = self._trainable_variables + self._non_trainable_variables
-        for layer in self._tracked_layers:
-            ws = ws + layer.weights
-        return self._unique(ws)
+        def compute():
+            ws = self._trainable_variables + self._non_trainable_variables
+            for layer in self._tracked_layers:
+                ws = ws + layer.weights
+            return self._unique(ws)
+        return self._cached("weights", compute)
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        ws = list(self._trainable_variables)
-        for layer in self._tracked_layers:
-            ws = ws + layer.trainable_weights
-        return self._unique(ws)
+
+        def compute():
+            ws = list(self._trainable_variables)
+            for layer in self._tracked_layers:
+                ws = ws + layer.trainable_weights
+            return self._unique(ws)
+        return self._cached("trainable", compute)
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
             return self.weights
-        ws = list(self._non_trainable_variables)
-        for layer in self._tracked_layers:
-            ws = ws + layer.non_trainable_weights
-        return self._unique(ws)
+
+        def compute():
+            ws = list(self._non_trainable_variables)
+            for layer in self._tracked_layers:
+                ws = ws + layer.non_trainable_weights
+            return self._unique(ws)
+        return self._cached("non_trainable", compute)
 
     variables = weights
     trainable_variables = trainable_weights
@@ -450,11 +473,12 @@ class Layer:
     def losses(self):
         out = []
         for layer in self._flatten_layers():
-            out.extend(layer._losses)
-        for v in self.trainable_weights:
-            reg = getattr(v, "regularizer", None)
-            if reg is not None:
-                out.append(reg(v))
+            if layer._losses:
+                out.extend(layer._losses)
+        regularized = self._cached("regularized", lambda: [
+            v for v in self.trainable_weights if getattr(v, "regularizer", None) is not None])
+        for v in regularized:
+            out.append(v.regularizer(v))
         return out
 
     def _clear_losses(self):

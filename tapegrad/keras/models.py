@@ -305,17 +305,19 @@ class _Batches:
                     break
                 yield _unpack(data)
             return
-        order = np.random.permutation(self.n) if self.shuffle else None
+        x, y, sw = self.x, self.y, self.sw
+        if self.shuffle:        # one gather per epoch, then every batch is a view
+            order = np.random.permutation(self.n)
+            x, y, sw = (None if a is None else _take(a, order) for a in (x, y, sw))
         for i in range(self.steps):
-            lo, hi = i * self.batch_size, min((i + 1) * self.batch_size, self.n)
-            idx = order[lo:hi] if order is not None else slice(lo, hi)
-            batch = (_take(self.x, idx),)
-            if self.y is not None:
-                batch += (_take(self.y, idx),)
-                if self.sw is not None:
-                    batch += (_take(self.sw, idx),)
-            elif self.sw is not None:
-                batch += (None, _take(self.sw, idx))
+            idx = slice(i * self.batch_size, min((i + 1) * self.batch_size, self.n))
+            batch = (_take(x, idx),)
+            if y is not None:
+                batch += (_take(y, idx),)
+                if sw is not None:
+                    batch += (_take(sw, idx),)
+            elif sw is not None:
+                batch += (None, _take(sw, idx))
             yield batch
 
 
