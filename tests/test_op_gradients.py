@@ -320,6 +320,12 @@ OPS = [
     Op('linalg.trace',  tg.linalg.trace,                           lambda a: np.trace(a, axis1=-2, axis2=-1), shapes([(3, 3)], [(2, 3, 4)])),
     Op('linalg.diag',   tg.linalg.diag,                            lambda a: a[..., None] * np.eye(a.shape[-1], dtype=a.dtype), shapes([(3,)], [(2, 3)])),
     Op('linalg.diag_part', tg.linalg.diag_part,                    lambda a: np.diagonal(a, 0, -2, -1), shapes([(3, 3)], [(2, 3, 4)])),
+    Op('diag_part k',   lambda a, **kw: tg.linalg.diag_part(a, **kw), lambda a, k: np.diagonal(a, k, -2, -1), [(((3, 4),), dict(k=1)), (((2, 3, 4),), dict(k=-1))]),
+    Op('diag_part k pair', lambda a: tg.linalg.diag_part(a, k=(-1, 1), padding_value=0.5), lambda a: np.stack([np.diagonal(a, 1), np.diagonal(a, 0), np.append(np.diagonal(a, -1), like(a, 0.5))]), shapes([(3, 4)])),
+    Op('diag k',        lambda a: tg.linalg.diag(a, k=1),          lambda a: np.diag(a, 1),         shapes([(3,)])),
+    Op('diag k pair',   lambda a: tg.linalg.diag(a, k=(0, 1)),     lambda a: np.diag(a[1]) + np.diag(a[0, 1:], 1), shapes([(2, 3)])),
+    Op('norm ord 2',    lambda a: tg.norm(a, ord=2, axis=[-2, -1]), lambda a: np.linalg.norm(a, 2, axis=(-2, -1)), shapes([(3, 4)], [(2, 3, 3)]), smooth=False),  # second order refused (no SVD gradient)
+    E('math.floormod',  tg.math.floormod,                          np.mod,                          BINARY, (lambda r, s: r.uniform(0.1, 0.9, s) + r.integers(-3, 3, s), lambda r, s: r.choice([-1.0, 1.0], s) * 1.0)),
     Op('linalg.inv',    tg.linalg.inv,                             np.linalg.inv,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.det',    tg.linalg.det,                             np.linalg.det,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.slogdet', lambda a: tg.linalg.slogdet(a)[1],        lambda a: np.linalg.slogdet(a)[1], shapes([(3, 3)], [(2, 2, 2)]), lambda r, s: -wellcond(r, s)),

@@ -2,6 +2,7 @@
 # NumPy value keeps its dtype, and a Python number in an op adopts the tensor's dtype.
 
 from tapegrad.errors import InvalidArgumentError
+from tapegrad.errors import NotFoundError, UnimplementedError
 
 cdef object F32 = np.dtype(np.float32)
 cdef object F64 = np.dtype(np.float64)

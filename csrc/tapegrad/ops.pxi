@@ -50,9 +50,10 @@ def stop_gradient(input, name=None):
     return copy_of(as_input(input))
 
 
-# Integer division and remainder (no gradient, as in TensorFlow)
+# Integer division (no gradient, as in TensorFlow) and remainder (for floats, TensorFlow's
+# gradients: 1 for x and -floor(x / y) for y)
 def floordiv(x, y, name=None): return compare(np.floor_divide, x, y)
-def floormod(x, y, name=None): return compare(np.mod, x, y)
+def floormod(x, y, name=None): return binary(OP_FLOORMOD, x, y)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -87,6 +88,11 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         tb = like(b, ta)
     transpose_a = bool(transpose_a or adjoint_a)
     transpose_b = bool(transpose_b or adjoint_b)
+    if output_type is not None and as_dtype(output_type) != dtype_of(ta):
+        # TensorFlow's CPU kernels give only the inputs' dtype (no widening product)
+        raise NotFoundError(f"Could not find device for node: {{{{node BatchMatMulV3}}}} with "
+                            f"inputs of dtype {dtype_of(ta).name} and output_type "
+                            f"{as_dtype(output_type).name} [Op:BatchMatMulV3]")
     if (ta._k or tb._k or cnp.PyArray_NDIM(<cnp.ndarray>ta._a) < 2
             or cnp.PyArray_NDIM(<cnp.ndarray>tb._a) < 2):
         raise InvalidArgumentError(
@@ -187,7 +193,10 @@ def transpose(a, perm=None, conjugate=False, name=None):
         if sorted(perm) != list(range(n)):
             raise InvalidArgumentError(f"transpose: perm must be a permutation of "
                                        f"{list(range(n))}, got {list(perm)}")
-    return apply(OP_TRANSPOSE, (t,), (perm,))
+    r = apply(OP_TRANSPOSE, (t,), (perm,))
+    if conjugate and dtype_of(t).kind == "c":   # complex values: no gradient to keep
+        return wrap(np.conj(val(r)))
+    return r
 
 
 def broadcast_to(input, shape, name=None):
@@ -280,8 +289,23 @@ def concat(values, axis, name=None):
 def constant(value, dtype=None, shape=None, name=None):
     cdef Tensor t
     if isinstance(value, _Tracked):
-        t = cast(value, dtype) if dtype is not None else as_input(value)
-        t = copy_of(t)
+        # TensorFlow's constant of a tensor is that tensor: its gradient passes through
+        # (not a variable's: that is read outside the tape)
+        t = as_input(value) if type(value) is Tensor else copy_of(as_input(value))
+        if dtype is not None and as_dtype(dtype) != dtype_of(t):
+            raise TypeError(f"Expected tensor {np.asarray(val(t)).tolist()} with dtype "
+                            f"tf.{as_dtype(dtype).name}, but got dtype tf.{dtype_of(t).name}.")
+        t = unary(OP_IDENTITY, t)
+        if shape is not None:
+            shape = norm_shape(shape, "constant")
+            if _size(shape) != _size(shape_of(t)) and _size(shape_of(t)) == 1:
+                return broadcast_to(reshape(t, ()), shape)
+            if _size(shape) != _size(shape_of(t)):
+                raise TypeError(f"Eager execution of tf.constant with unsupported shape. "
+                                f"Tensor {t!r} has {_size(shape_of(t))} elements, but got "
+                                f"`shape` {shape} with {_size(shape)} elements).")
+            return reshape(t, shape)
+        return t
     else:
         t = to_tensor(value, dtype)
     if shape is not None:
@@ -315,8 +339,12 @@ def ones(shape, dtype=F32, name=None):
 
 
 def fill(dims, value, name=None):
+    """A tensor of shape dims filled with the scalar value (its gradient is the sum)."""
     cdef Tensor v = as_input(value)
-    return wrap(np.full(norm_shape(dims, "fill"), val(v), dtype_of(v)))
+    if shape_of(v):
+        raise InvalidArgumentError(f"value must represent a scalar, got shape "
+                                   + str(list(shape_of(v))).replace(" ", "") + " [Op:Fill]")
+    return broadcast_to(v, norm_shape(dims, "fill"))
 
 
 def zeros_like(input, dtype=None, name=None):

@@ -312,6 +312,11 @@ binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
       lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
       lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
       lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
+binop(OP_FLOORMOD, "floormod", "FloorMod", np.mod,            # floor(a / b) has no gradient
+      lambda tg, g, a, b, y: g,
+      lambda tg, g, a, b, y: -g * tg.floor(a / b),
+      lambda tg, ta, tb, a, b, y: ta - tb * tg.floor(a / b))
+vars(NP).update(floor=np.floor)
 
 # Selection: where(condition, x, y); the condition has no gradient
 defop(OP_WHERE, "where", "SelectV2", 3, np.where,
