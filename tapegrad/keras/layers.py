@@ -11,3 +11,8 @@ from .layers_norm import BatchNormalization, LayerNormalization  # noqa: F401
 from .layers_rnn import (  # noqa: F401
     RNN, SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell, GRUCell,
 )
+from .layers_conv import (  # noqa: F401
+    Conv1D, Conv2D, Conv2DTranspose, MaxPooling1D, MaxPooling2D, AveragePooling1D,
+    AveragePooling2D, MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D, Convolution1D,
+    Convolution2D, Convolution2DTranspose,
+)

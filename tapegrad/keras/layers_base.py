@@ -574,15 +574,19 @@ class Layer:
 
     # -- symbolic calls (the functional API) ---------------------------------------------
     def compute_output_spec(self, *args, **kwargs):
-        """Output KerasTensors for symbolic inputs, found by running the layer on zeros
-        twice with different sizes standing for each unknown dimension: a dimension of
-        the output that changes between the two runs is unknown (None)."""
+        """Output KerasTensors for symbolic inputs, found by running the layer (in
+        inference mode, adding no losses) on zeros twice with different sizes standing
+        for each unknown dimension: a dimension of the output that changes between the
+        two runs is unknown (None)."""
         runs = []
-        for fill in (1, 2):
-            def concrete(t, fill=fill):
+        # an unknown batch size becomes 1 then 2; another unknown size 32 then 33, large
+        # enough for a 'valid' convolution or a pooling window
+        for batch, other in ((1, 32), (2, 33)):
+            def concrete(t, batch=batch, other=other):
                 if isinstance(t, KerasTensor):
-                    return tg.constant(np.zeros([fill if d is None else d for d in t.shape],
-                                                t.dtype))
+                    shape = [d if d is not None else (batch if i == 0 else other)
+                             for i, d in enumerate(t.shape)]
+                    return tg.constant(np.zeros(shape, t.dtype))
                 return t
             a, k = _map(concrete, args), _map(concrete, kwargs)
             if self._call_has_training:
