@@ -3,12 +3,13 @@
 initial weights; print the test accuracy of each and plot both loss curves.
 
     pip install scikit-learn matplotlib        # the example's needs, not tapegrad's
-    python examples/train_digits.py            # 20 epochs, writes digits_loss.png
+    python examples/train_digits.py            # 20 epochs, writes examples/digits_loss.png
     python examples/train_digits.py --epochs 3 --png /tmp/loss.png
 
 The digits (1,797 8x8 images, 10 classes) ship with scikit-learn: nothing is downloaded.
 """
 import argparse
+import os
 import time
 
 import numpy as np
@@ -64,8 +65,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--png", default="digits_loss.png",
-                        help="where to write the plot of the loss curves")
+    parser.add_argument("--png", default=os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "digits_loss.png"), help="where to write the plot of the loss curves "
+                        "(default: examples/digits_loss.png)")
     args = parser.parse_args()
 
     keras.utils.set_random_seed(args.seed)
