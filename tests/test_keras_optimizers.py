@@ -309,6 +309,18 @@ def test_variables_iterations_and_names():
     assert O.RMSprop().name.startswith("rm_sprop")
 
 
+def test_updates_are_in_place_on_the_variables():
+    # the update writes into the variables' own arrays when nothing else holds them
+    o = O.Adam(0.1)
+    w = tg.Variable(W0)
+    o.apply_gradients([(GW[0], w)])
+    slots = o.variables[2:]
+    before = [v.numpy().ctypes.data for v in [w] + slots]
+    for i in range(1, 4):
+        o.apply_gradients([(GW[i], w)])
+    assert [v.numpy().ctypes.data for v in [w] + slots] == before
+
+
 def test_held_values_are_not_changed_by_an_update():
     # copy on write: a value read before the step keeps its numbers
     o = O.SGD(0.1, momentum=0.9)

@@ -44,7 +44,8 @@ cdef class Tensor(_Tracked):
 
 cdef class Variable(_Tracked):
     # A mutable holder of a Tensor. Reading it on a tape maps the value's slot to the
-    # variable's slot; assigning swaps in a new Tensor, so saved values never change.
+    # variable's slot; assigning swaps in a new Tensor, so saved values never change (its
+    # array is reused, written in place, only when nothing but the variable holds it).
     cdef Tensor _value
     cdef long long _uid         # creation order: watched_variables() lists by it, as TensorFlow
     cdef readonly bint trainable
@@ -52,6 +53,9 @@ cdef class Variable(_Tracked):
     cdef object __weakref__
 
     cdef Tensor _converted(self, value, str what)
+    cdef object _operand(self, value, str what)      # an update's operand, as NumPy takes it
+    cdef bint _sole_owner(self)                      # nobody else sees the value's array
+    cdef void _write(self, ufunc, d) except *        # update the value's array in place
 
 
 cdef class Tape:

@@ -368,21 +368,65 @@ cdef class Variable(_Tracked):
     def handle(self):
         return self
 
-    # writing: each swaps in a new Tensor, never writing into the old array
+    # writing: each swaps in a new Tensor. The new value goes into the old array when
+    # nobody else can see that array (copy on write, as TensorFlow's variables): a tape
+    # that saved the value, a read Tensor, a NumPy view all hold a reference, and then the
+    # update makes a new array as before.
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        cdef Tensor t = copy_of(self._converted(value, "assign"))
-        self._value = t
+        d = self._operand(value, "assign")
+        if self._sole_owner():
+            self._write(None, d)
+        else:   # a new array: the caller's own ndarray is copied, a tensor's is shared
+            self._value = wrap(np.array(d) if d is value else d)
         return self
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        cdef Tensor d = self._converted(delta, "assign_add")
-        self._value = wrap(val(self._value) + val(d))
+        d = self._operand(delta, "assign_add")
+        if self._sole_owner():
+            self._write(np.add, d)
+        else:
+            self._value = wrap(val(self._value) + d)
         return self
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        cdef Tensor d = self._converted(delta, "assign_sub")
-        self._value = wrap(val(self._value) - val(d))
+        d = self._operand(delta, "assign_sub")
+        if self._sole_owner():
+            self._write(np.subtract, d)
+        else:
+            self._value = wrap(val(self._value) - d)
         return self
+
+    cdef bint _sole_owner(self):
+        """Whether the value's array is seen by this variable alone: its Tensor is held
+        by the variable only, and its ndarray, which owns its data, by that Tensor only."""
+        cdef PyObject* t = <PyObject*>self._value
+        if t.ob_refcnt != 1 or self._value._k != K_ARRAY:
+            return False
+        return ((<PyObject*>self._value._a).ob_refcnt == 1 and
+                cnp.PyArray_CHKFLAGS(<cnp.ndarray>self._value._a, cnp.NPY_ARRAY_OWNDATA))
+
+    cdef void _write(self, ufunc, d) except *:
+        """Write ufunc(value, d) (or d, when ufunc is None) into the value's own array,
+        then swap in a new Tensor on it, so no tape slot of the old one carries over."""
+        cdef cnp.ndarray a = self._value._a
+        cnp.PyArray_ENABLEFLAGS(a, cnp.NPY_ARRAY_WRITEABLE)
+        try:
+            if ufunc is None:
+                np.copyto(a, d)
+            else:
+                ufunc(a, d, out=a)
+        finally:
+            cnp.PyArray_CLEARFLAGS(a, cnp.NPY_ARRAY_WRITEABLE)
+        self._value = copy_of(self._value)
+
+    cdef object _operand(self, value, str what):
+        """The NumPy value of an update's operand, checked like _converted; an ndarray of
+        the variable's dtype and shape is used as it is (an update only reads it)."""
+        if (type(value) is ndarray and self._value._k == K_ARRAY
+                and cnp.PyArray_SAMESHAPE(<cnp.ndarray>value, <cnp.ndarray>self._value._a)
+                and (<cnp.ndarray>value).dtype == (<cnp.ndarray>self._value._a).dtype):
+            return value
+        return val(self._converted(value, what))
 
     cdef Tensor _converted(self, value, str what):
         cdef Tensor t

@@ -3,6 +3,7 @@ use, written against tapegrad's public API."""
 from . import activations
 from . import initializers
 from . import losses
+from . import metrics
 from . import optimizers
 from . import regularizers
 from . import utils
