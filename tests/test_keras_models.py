@@ -584,3 +584,13 @@ def test_progbar_formats_as_keras():
     line = out.getvalue().strip()
     assert line.startswith("10/10 ━━━━━━━━━━━━━━━━━━━━ 0s")
     assert line.endswith("- loss: 1.0000e-05")
+
+
+def test_early_stopping_on_val_accuracy_maximizes_it():
+    m = mlp()
+    m.compile(keras.optimizers.SGD(0.0), loss=sparse_ce(), metrics=["accuracy"])
+    es = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=2)
+    h = m.fit(a("X"), a("Y", "int64"), validation_split=0.25, epochs=10, verbose=0,
+              callbacks=[es])
+    assert es.monitor_op is np.greater
+    assert len(h.history["loss"]) == 3          # no change for two epochs after the first

@@ -199,6 +199,19 @@ class ProgbarLogger(Callback):
         self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
 
 
+def _direction(metric):
+    """'up' for the metrics Keras maximizes (accuracies, AUC, precision, recall, ...),
+    'down' for errors and cross-entropies, None when it cannot tell."""
+    kind = type(metric).__name__.lower() + " " + str(getattr(metric, "name", "")).lower()
+    if any(w in kind for w in ("accuracy", "auc", "precision", "recall", "true_positives",
+                               "true_negatives", "cosine_similarity", "acc")):
+        return "up"
+    if any(w in kind for w in ("error", "crossentropy", "loss", "hinge", "divergence",
+                               "false_positives", "false_negatives", "poisson", "logcosh")):
+        return "down"
+    return None
+
+
 class _Monitor(Callback):
     def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
         super().__init__()
@@ -220,8 +233,10 @@ class _Monitor(Callback):
             if name == "loss" or name.endswith("_loss"):
                 self.monitor_op = np.less
             for m in getattr(self.model, "_all_compiled_metrics", lambda: [])():
-                if getattr(m, "name", None) == name and hasattr(m, "_direction"):
-                    self.monitor_op = np.greater if m._direction == "up" else np.less
+                if getattr(m, "name", None) == name:
+                    direction = getattr(m, "_direction", None) or _direction(m)
+                    if direction is not None:
+                        self.monitor_op = np.greater if direction == "up" else np.less
             if self.monitor_op is None:
                 raise ValueError(
                     f"{self.__class__.__name__} callback received monitor={self.monitor}, "
