@@ -30,6 +30,11 @@ from ._tape import rank_ as rank  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
+from .module import Module, name_scope
+from . import nest, config
+from .function import function, Function, TensorSpec
+from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, foldl, foldr,
+                           vectorized_map, TensorArray)
 from . import keras
 
 float16 = _np.dtype("float16")

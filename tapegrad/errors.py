@@ -26,3 +26,7 @@ class UnimplementedError(OpError):
 
 class InternalError(OpError):
     """An internal invariant broke."""
+
+
+class OutOfRangeError(OpError):
+    """An index or iteration went past the end (a TensorArray read, a finished iterator)."""

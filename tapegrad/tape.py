@@ -58,6 +58,8 @@ class GradientTape:
     `watch_accessed_variables=False`); tensors through `watch`. `gradient` answers once,
     or any number of times with `persistent=True`."""
 
+    _keep_values = False   # tg.autodiff.Trace keeps every recorded op's values
+
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self._persistent = bool(persistent)
         self._watch_accessed_variables = bool(watch_accessed_variables)
@@ -81,7 +83,8 @@ class GradientTape:
             raise ValueError("Tape is still recording, This can happen if you try to "
                              "re-enter an already-active tape.")
         if self._tape is None:
-            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables)
+            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables,
+                                    self._keep_values)
         self._tape.start()
         self._recording = True
 
@@ -117,7 +120,8 @@ class GradientTape:
     def watch(self, tensor):
         """Ensure `tensor` (a Tensor, a Variable, or a nest of them) is traced."""
         if self._tape is None:
-            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables)
+            self._tape = _tape.Tape(self._persistent, self._watch_accessed_variables,
+                                    self._keep_values)
         for t in _nest.flatten(tensor):
             if not _is_tensor(t):
                 raise ValueError(f"Passed in object of type {type(t)}, not tg.Tensor or "

@@ -74,7 +74,10 @@ cdef class Tape:
     cdef readonly bint persistent
     cdef readonly bint watch_accessed_variables
     cdef readonly bint recording
+    cdef long long started      # when it last started recording (activation order)
     cdef readonly bint used     # a non-persistent tape answered its one gradient call
+    cdef list kept              # a tape that keeps values (tg.autodiff.Trace): per node, its
+                                # (input Tensors or None, output Tensor); otherwise None
     cdef object __weakref__
 
     cdef void _init(self) except *
@@ -93,4 +96,6 @@ cdef class Accumulator:
     # tangent of its output from the tangents of its inputs (kept in the tensors' _ext).
     cdef readonly long long id
     cdef readonly bint active
+    cdef long long started      # when it was last activated: tapes started after it do
+                                # not record its JVP computations (as TensorFlow)
     cdef object __weakref__

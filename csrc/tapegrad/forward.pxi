@@ -9,7 +9,7 @@ cdef class Accumulator:
         self.id = new_id()
 
     def start(self):
-        activate(cur_state().accs, self)
+        self.started = activate(cur_state().accs, self)
         self.active = True
 
     def stop(self):
@@ -51,12 +51,13 @@ cdef void read_tangent(Variable v, Tensor t, _State st):
 
 cdef void push_tangent(int op, tuple ins, Tensor out, tuple attrs, _State st) except *:
     """Give `out` its tangent on each active accumulator that has a tangent for an input.
-    The JVP runs with that accumulator (and those inside it) paused, so that only outer
-    accumulators and the tapes see the JVP computation (forward over forward, and
-    forward over reverse)."""
+    The JVP runs with that accumulator, the accumulators inside it and the tapes started
+    after it paused, so that only what was active before it sees the JVP computation
+    (forward over forward, reverse over forward), as in TensorFlow."""
     cdef Accumulator acc
+    cdef Tape tape
     cdef int i
-    cdef list accs = st.accs
+    cdef list accs = st.accs, tapes = st.tapes
     if not is_float(out):
         return
     for i in range(len(accs)):
@@ -66,9 +67,13 @@ cdef void push_tangent(int op, tuple ins, Tensor out, tuple attrs, _State st) ex
             continue
         paused = accs[i:]
         del accs[i:]
+        inner = [tape for tape in tapes if tape.started > acc.started]
+        for tape in inner:
+            tapes.remove(tape)
         try:
             tout = call_jvp(op, tans, ins, out, attrs)
         finally:
             accs.extend(paused)
+            tapes.extend(inner)
         if tout is not None:
             set_tangent_of(out, acc.id, tout)

@@ -6,13 +6,16 @@
 cdef class _State:
     cdef list tapes   # recording Tapes, outermost first
     cdef list accs    # active Accumulators, outermost first
+    cdef str scope    # the name scope ('outer/inner/' or ''), set by tg.name_scope
 
     def __cinit__(self):
         self.tapes = []
         self.accs = []
+        self.scope = ""
 
 
 cdef int _n_active = 0
+cdef long long _n_started = 0   # activations so far: orders tapes and accumulators
 cdef unsigned long _cached_ident = 0
 cdef _State _cached_state = None
 cdef dict _states = {}
@@ -33,6 +36,15 @@ cdef _State cur_state():
     return st
 
 
+def get_name_scope():
+    """This thread's name scope, the prefix of the names of Variables created now."""
+    return cur_state().scope
+
+
+def set_name_scope(str scope):
+    cur_state().scope = scope
+
+
 cdef inline _State active_state():
     """This thread's state if anything records or accumulates in it, else None."""
     cdef _State st
@@ -44,10 +56,13 @@ cdef inline _State active_state():
     return None
 
 
-cdef void activate(list where, object item):
-    global _n_active
+cdef long long activate(list where, object item):
+    """Add a tape or accumulator to a thread's state: its place in activation order."""
+    global _n_active, _n_started
     where.append(item)
     _n_active += 1
+    _n_started += 1
+    return _n_started
 
 
 cdef void deactivate(list where, object item):

@@ -35,10 +35,13 @@ cdef void set_slot(_Tracked t, long long tid, int s):
 cdef class Tape:
     """The compiled record behind a GradientTape (see _tape.pxd for the fields)."""
 
-    def __cinit__(self, bint persistent=False, bint watch_accessed_variables=True):
+    def __cinit__(self, bint persistent=False, bint watch_accessed_variables=True,
+                  bint keep_values=False):
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
         self._init()
+        if keep_values:
+            self.kept = []
 
     cdef void _init(self) except *:
         self.cap_nodes = 64
@@ -64,6 +67,8 @@ cdef class Tape:
         self.n_nodes = self.n_slots = self.cap_nodes = self.cap_slots = 0
         self.saved = []
         self.sources = {}
+        if self.kept is not None:
+            self.kept = []
         if _live is not None:
             _live.discard(self.id)
 
@@ -81,7 +86,7 @@ cdef class Tape:
                              "re-enter an already-active tape.")
         if self.nodes == NULL:
             self._init()
-        activate(cur_state().tapes, self)
+        self.started = activate(cur_state().tapes, self)
         self.recording = True
 
     def stop(self):
@@ -149,6 +154,40 @@ cdef class Tape:
         self.sources[s] = v
         self.variables.append(v)
         return s
+
+    # what was recorded, for tg.autodiff.Trace -------------------------------------------
+
+    def recorded(self):
+        """The recorded ops of a tape that keeps values, in order: for each, (op name,
+        [(input slot or -1, input Tensor or None)...], output slot, output Tensor, local
+        partials (d out / d input, one float per input) for an op on unboxed scalars or
+        None). The sources are `source_slots()`."""
+        cdef Node nd
+        cdef double d0, d1
+        cdef int i, k
+        if self.kept is None:
+            raise ValueError("recorded: this tape does not keep values (tg.autodiff.Trace does)")
+        out = []
+        for i in range(self.n_nodes):
+            nd = self.nodes[i]
+            ins, y = self.kept[i]
+            n = len(ins) if ins is not None else OPS[nd.op].nargs
+            if nd.flags & N_NARY:
+                slots = self.saved[nd.aux][3]
+            else:
+                slots = (nd.in0, nd.in1)[:n]
+            partials = None
+            if nd.flags & N_SCALAR:
+                k = self.slotk[nd.out]
+                ins = (new_scalar(nd.v0, k), new_scalar(nd.v1, k))[:n]
+                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                partials = (d0, d1)[:n]
+            out.append(((<OpDef>OPS[nd.op]).name, list(zip(slots, ins)), nd.out, y, partials))
+        return out
+
+    def source_slots(self):
+        """{slot: the watched Tensor or Variable}."""
+        return dict(self.sources)
 
     def watched_variables(self):
         """The watched variables in the order they were created (TensorFlow keeps them
@@ -333,6 +372,8 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
                 tuple([stand_in(x) for x in ins]))
         tape.saved.append((saved_ins, saved if od.save is not None else
                            out if od.needs_out else None, attrs, slots))
+        if tape.kept is not None:
+            tape.kept.append((ins, out))
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -365,6 +406,8 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
             nd.aux = len(tape.saved)
             tape.saved.append((scalar_ins(op, a, b, va, vb, out._k),
                                out if (<OpDef>OPS[op]).needs_out else None, (), None))
+        if tape.kept is not None:
+            tape.kept.append((None, out))
     if st.accs:
         push_tangent(op, scalar_ins(op, a, b, va, vb, out._k), out, (), st)
 

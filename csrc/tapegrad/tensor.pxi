@@ -341,7 +341,7 @@ cdef class Variable(_Tracked):
         self.trainable = bool(trainable)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name: expected a string, got {name!r}")
-        self.name = f"{name or 'Variable'}:0"
+        self.name = f"{cur_state().scope}{name or 'Variable'}:0"
 
     # reading
     def read_value(self):
