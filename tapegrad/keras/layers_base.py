@@ -189,10 +189,6 @@ def _in_symbolic_build():
 _EAGER_TYPES = {tg.Tensor, tg.Variable, Variable}
 _track_version = [0]     # bumped when any layer's sublayers change (see _flatten_layers)
 
-_LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
-                 "activity_regularizer", "autocast"}
-
-
 class Layer:
     """The base of every Keras layer: variables, sublayers, build on first call."""
 
@@ -229,7 +225,6 @@ class Layer:
         input_shape = kwargs.pop("input_shape", None)
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         batch_size = kwargs.pop("batch_size", None)
-        kwargs.pop("weights", None) if "weights" in kwargs and kwargs["weights"] is None else None
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to "
                              f"{self.__class__.__name__}: {kwargs}")

@@ -525,13 +525,17 @@ class Lambda(Layer):
         self.arguments = arguments or {}
         self._output_shape = output_shape
         self.mask = mask
+        import inspect
+        try:
+            params = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._fn_mask, self._fn_training = "mask" in params, "training" in params
 
     def call(self, inputs, mask=None, training=None):
-        import inspect
         kw = dict(self.arguments)
-        params = inspect.signature(self.function).parameters
-        if "mask" in params:
+        if self._fn_mask:
             kw["mask"] = mask
-        if "training" in params:
+        if self._fn_training:
             kw["training"] = training
         return self.function(inputs, **kw)

@@ -419,9 +419,6 @@ class Model(Layer):
                 out.append(self._compile_metrics)
             if self._compile_loss is not None:
                 out.extend(t for t in self._compile_loss.trackers if t is not None)
-        for layer in self._flatten_layers(include_self=False):
-            if isinstance(layer, Model):
-                continue
         return out
 
     def _all_compiled_metrics(self):
@@ -882,9 +879,6 @@ class Functional(Model):
                 plan.append((node.operation, single, node))
             object.__setattr__(self, "_plan_cache", plan)
         return plan
-
-    def compute_output_spec(self, *args, **kwargs):
-        return super().compute_output_spec(*args, **kwargs)
 
 
 class Sequential(Model):
