@@ -524,9 +524,11 @@ class Layer:
                                f"`__init__()` method of {self.__class__.__name__}.")
         original_args, original_kwargs = args, kwargs
         if len(args) == 1 and type(args[0]) in _EAGER_TYPES:
-            x = args[0]                             # the common case, kept cheap
+            x = args[0]                             # the common cases, kept cheap
             if self.autocast and x.dtype != self._dtype and x.dtype.kind == "f":
                 args = (tg.cast(x, self._dtype),)
+        elif len(args) == 1 and type(args[0]) is np.ndarray and args[0].dtype == self._dtype:
+            args = (tg.constant(args[0]),)
         else:
             args = _map(self._convert_input, args)
         if kwargs:

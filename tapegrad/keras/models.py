@@ -492,6 +492,8 @@ class Model(Layer):
         return out
 
     def _batch_size_of(self, x):
+        if isinstance(x, np.ndarray):
+            return x.shape[0]
         return next(int(np.shape(a)[0]) for a in _flatten(x) if a is not None)
 
     def train_step(self, data):
