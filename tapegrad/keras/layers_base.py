@@ -16,7 +16,7 @@ import tapegrad as tg
 
 # -- names: Keras's 'dense', 'dense_1', ... from the counters keras.utils keeps ------------
 
-from .utils import _auto_name as auto_name, _to_snake_case as to_snake_case  # noqa: E402
+from .utils import _auto_name as auto_name, _to_snake_case as to_snake_case  # noqa: E402,F401
 
 
 def clear_session():

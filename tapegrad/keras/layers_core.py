@@ -4,7 +4,7 @@ import numpy as np
 
 import tapegrad as tg
 
-from .layers_base import Layer, KerasTensor, _flatten
+from .layers_base import Layer
 
 
 def _activation(identifier):

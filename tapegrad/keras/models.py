@@ -15,7 +15,7 @@ import numpy as np
 import tapegrad as tg
 
 from . import callbacks as callbacks_module
-from .layers_base import (Layer, InputLayer, KerasTensor, Node, _flatten, _map, is_symbolic)
+from .layers_base import Layer, InputLayer, KerasTensor, _flatten, _map
 
 
 # -- structures ------------------------------------------------------------------------------
