@@ -7,3 +7,11 @@ from . import metrics
 from . import optimizers
 from . import regularizers
 from . import utils
+from . import backend
+from . import layers
+from . import callbacks
+from . import models
+from .layers import Input, Layer
+from .models import Model, Sequential
+from .progbar import Progbar as _Progbar
+utils.Progbar = _Progbar
