@@ -18,6 +18,9 @@ that every call between them is a C call:
 - ops.pxi       the public op functions, continued by kind in ops_math.pxi,
                 ops_reduce.pxi, ops_shape.pxi, ops_linalg.pxi and ops_nn.pxi (the
                 rest of tg.nn is composites, in tapegrad/nn.py)
+- special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
+- rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
+                expm, and the tg.linalg composites built on them
 """
 cimport cython
 cimport numpy as cnp
@@ -48,12 +51,17 @@ include "rules_reduce.pxi"
 include "rules_shape.pxi"
 include "rules_linalg.pxi"
 include "rules_nn.pxi"
+include "special.pxi"
+include "rules_special.pxi"
+include "rules_decomp.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
 include "ops_shape.pxi"
 include "ops_linalg.pxi"
 include "ops_nn.pxi"
+include "ops_special.pxi"
+include "ops_decomp.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -25,6 +25,12 @@ cdef enum:
     OP_TILE, OP_PAD
     OP_EINSUM, OP_INV, OP_DET, OP_LOGABSDET, OP_SOLVE, OP_CHOLESKY
     OP_SOFTMAX_CE, OP_SOFTMAX, OP_LOG_SOFTMAX
+    # special functions (rules_special.pxi)
+    OP_LGAMMA, OP_DIGAMMA, OP_ERFC, OP_ERFINV, OP_NDTRI, OP_SOFTSIGN, OP_BESSEL_I0
+    OP_LOG_NDTR, OP_BESSEL_I0E, OP_BESSEL_I1, OP_BESSEL_I1E, OP_POLYGAMMA, OP_ZETA
+    OP_XLOG1PY, OP_MUL_NO_NAN
+    # decompositions and matrix functions (rules_decomp.pxi)
+    OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM
     N_OPS
 
 
