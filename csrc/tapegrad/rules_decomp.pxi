@@ -51,12 +51,15 @@ def _svd_vjp(tg, g, a, p, full):
     # Townsend, "Differentiating the singular value decomposition" (2016)
     m, n = tuple(a.shape)[-2:]
     k = min(m, n)
-    if full and m != n:
+    if full and abs(m - n) > 1:
         raise NotImplementedError(
-            "SVD gradient has not been implemented for input with unequal number of rows "
-            "and columns and full_matrices=True.")
+            f"svd gradient has not been implemented for abs(m - n) > 1 and full_matrices "
+            f"is True. Received: m={m} and n={n}.")
     s, u, v = _unpack(tg, p, _svd_shapes(a, full))
     gs, gu, gv = _unpack(tg, g, _svd_shapes(a, full))
+    if full:
+        # one extra column, fixed up to sign by the others: TensorFlow's rule drops it
+        u, gu, v, gv = u[..., :k], gu[..., :k], v[..., :k], gv[..., :k]
     s2 = s * s
     f = _offdiag_inverse(tg.expand_dims(s2, -2) - tg.expand_dims(s2, -1), k)
     utgu = tg.matmul(u, gu, True, False)

@@ -105,9 +105,9 @@ cdef double sp_zeta(double x, double q) noexcept nogil:
         return cm.INFINITY
     if x < 1.0:
         return cm.NAN
-    if q <= 0.0:
+    if q <= 0.0:   # Eigen's (TensorFlow's) poles: +inf for an even integer x, else NaN
         if q == cm.floor(q):
-            return cm.INFINITY
+            return cm.INFINITY if x == cm.floor(x) and cm.fmod(x, 2.0) == 0 else cm.NAN
         if x != cm.floor(x):
             return cm.NAN
     if q > 1e8:
@@ -298,6 +298,8 @@ cdef double sp_i0e(double x) noexcept nogil:
 
 cdef double sp_i0(double x) noexcept nogil:
     x = cm.fabs(x)
+    if cm.isinf(x):   # NaN, as TensorFlow's
+        return cm.NAN
     if x <= 22.0:
         return bessel_series(x, 0)
     if x > 720.0:
@@ -316,8 +318,8 @@ cdef double sp_i1e(double x) noexcept nogil:
 
 cdef double sp_i1(double x) noexcept nogil:
     cdef double a = cm.fabs(x)
-    if cm.isnan(x):
-        return x
+    if cm.isnan(x) or cm.isinf(x):   # NaN at infinity, as TensorFlow's
+        return cm.NAN
     if a <= 22.0:
         return cm.copysign(bessel_series(a, 1), x)
     if a > 720.0:
@@ -347,4 +349,5 @@ def _xlog1py_np(a, b):
     return np.where(a == 0, np.zeros((), np.result_type(a, b)), a * np.log1p(np.where(a == 0, 0, b)))
 
 def _mul_no_nan_np(a, b):
-    return np.where(b == 0, np.zeros((), np.result_type(a, b)), a * b)
+    with np.errstate(invalid="ignore"):   # inf * 0, replaced by the 0
+        return np.where(b == 0, np.zeros((), np.result_type(a, b)), a * b)
