@@ -30,7 +30,7 @@ cdef enum:
     OP_LOG_NDTR, OP_BESSEL_I0E, OP_BESSEL_I1, OP_BESSEL_I1E, OP_POLYGAMMA, OP_ZETA
     OP_XLOG1PY, OP_MUL_NO_NAN
     # decompositions and matrix functions (rules_decomp.pxi)
-    OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM
+    OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
     N_OPS
 
 

@@ -5,6 +5,7 @@
 from collections import namedtuple
 
 Qr = namedtuple("Qr", ["q", "r"])
+Lu = namedtuple("Lu", ["lu", "p"])
 
 try:
     from tapegrad.errors import FailedPreconditionError
@@ -42,6 +43,24 @@ def qr(input, full_matrices=False, name=None):
     full = bool(full_matrices)
     q, r = _unpack(TG, apply(OP_QR, (t,), (full,)), _qr_shapes(t, full))
     return Qr(q, r)
+
+
+def lu(input, output_idx_type=I32, name=None):
+    """Lu(lu, p): L (unit lower, below the diagonal of lu) and U (upper) with
+    input[..., p, :] = L @ U, by partial pivoting. No gradient, as TensorFlow's."""
+    cdef Tensor t = matrix_input(input, "Lu", True)
+    out_type = as_dtype(output_idx_type)
+    if out_type not in (I32, I64):
+        raise TypeError(f"Value for attr 'output_idx_type' of {out_type.name} is not in "
+                        f"the list of allowed values: int32, int64")
+    n = shape_of(t)[-1]
+    f, p = _unpack(TG, apply(OP_LU, (t,), ()), [(n, n), (n,)])
+    return Lu(f, cast(p, out_type))
+
+
+def sqrtm(input, name=None):
+    """The principal matrix square root (NaN where it is not real)."""
+    return apply(OP_SQRTM, (matrix_input(input, "MatrixSquareRoot", True),), ())
 
 
 def band_part(input, num_lower, num_upper, name=None):

@@ -1,5 +1,5 @@
-# The op table, decompositions and matrix functions: svd, eigh, qr, triangular solve,
-# expm. An op has one output, so a decomposition's factors are packed in one array:
+# The op table, decompositions and matrix functions: svd, eigh, qr, lu, triangular
+# solve, expm, sqrtm. An op has one output, so a decomposition's factors are packed in one array:
 # each factor flattened over its matrix axes and concatenated on the last axis (the
 # public functions unpack them with getitem and reshape, whose gradients put the
 # factors' gradients back in the packed layout). Matrices are the last two axes.
@@ -51,7 +51,7 @@ def _svd_vjp(tg, g, a, p, full):
     # Townsend, "Differentiating the singular value decomposition" (2016)
     m, n = tuple(a.shape)[-2:]
     k = min(m, n)
-    if full and abs(m - n) > 1:
+    if full and (m - n > 1 or n - m > 1):   # (abs is tg.abs in this module)
         raise NotImplementedError(
             f"svd gradient has not been implemented for abs(m - n) > 1 and full_matrices "
             f"is True. Received: m={m} and n={n}.")
@@ -265,6 +265,61 @@ def _block_upper(tg, a, t):
     blk = tg.concat([tg.concat([a, t], -1), tg.concat([z, a], -1)], -2)
     return tg.expm(blk)[..., :n, n:]
 
+# ---- lu: packed (lu, perm as floats) with a[perm] = L @ U, L unit lower; no gradient,
+# as TensorFlow's (its registry has none for Lu)
+def _lu_np(a):
+    flat = np.array(a, np.float64).reshape((-1,) + a.shape[-2:])
+    nb, n = flat.shape[0], a.shape[-1]
+    perm = np.tile(np.arange(n), (nb, 1))
+    rows = np.arange(nb)
+    with np.errstate(all="ignore"):   # a singular matrix: inf and nan, as TF's
+        for k in range(n):
+            piv = k + np.argmax(np.abs(flat[:, k:, k]), axis=1)
+            flat[rows, k], flat[rows, piv] = flat[rows, piv].copy(), flat[rows, k].copy()
+            perm[rows, k], perm[rows, piv] = perm[rows, piv].copy(), perm[rows, k].copy()
+            flat[:, k + 1:, k] /= flat[:, k:k + 1, k]
+            flat[:, k + 1:, k + 1:] -= flat[:, k + 1:, k:k + 1] * flat[:, k:k + 1, k + 1:]
+    lu = flat.reshape(a.shape).astype(a.dtype, copy=False)
+    return _pack((lu, perm.reshape(a.shape[:-1]).astype(a.dtype)), a.ndim - 2)
+
+# ---- sqrtm: the principal square root by Denman-Beavers iteration (float64; NaN where
+# it has none that is real, as TensorFlow's); derivatives solve the Sylvester equation
+# X dX + dX X = dA by its Kronecker form
+def _sqrtm_one(a):
+    n = a.shape[0]
+    y, z = a.copy(), np.eye(n)
+    try:
+        for _ in range(100):
+            yi, zi = np.linalg.inv(y), np.linalg.inv(z)
+            y, z, prev = 0.5 * (y + zi), 0.5 * (z + yi), y
+            if np.abs(y - prev).max() <= 1e-15 * np.abs(y).max():
+                break
+    except np.linalg.LinAlgError:
+        return np.full(a.shape, np.nan)
+    if not np.allclose(y @ y, a, rtol=1e-8, atol=1e-12 * max(1.0, np.abs(a).max())):
+        return np.full(a.shape, np.nan)
+    return y
+
+def _sqrtm_np(a):
+    flat = np.asarray(a, np.float64).reshape((-1,) + a.shape[-2:])
+    out = np.empty(flat.shape)
+    for i in range(flat.shape[0]):
+        out[i] = _sqrtm_one(flat[i]) if flat.shape[-1] else flat[i]
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
+
+def _sylvester(tg, x, c, bint adjoint):
+    """m with x m + m x = c (x^T m + m x^T = c when adjoint), through the n^2 x n^2
+    Kronecker system."""
+    n = tuple(x.shape)[-1]
+    eye = np.eye(n, dtype=x.dtype)
+    if adjoint:
+        k = tg.einsum("...ki,jl->...ijkl", x, eye) + tg.einsum("ik,...jl->...ijkl", eye, x)
+    else:
+        k = tg.einsum("...ik,jl->...ijkl", x, eye) + tg.einsum("ik,...lj->...ijkl", eye, x)
+    lead = tuple(x.shape)[:-2]
+    m = tg.solve(tg.reshape(k, lead + (n * n, n * n)), tg.reshape(c, lead + (n * n, 1)))
+    return tg.reshape(m, lead + (n, n))
+
 
 defop(OP_SVD,      "svd",              "Svd",                   1, _svd_np, _svd_vjp, _svd_jvp,
       needs_out=True, float_only=True)
@@ -278,6 +333,10 @@ defop(OP_TRISOLVE, "triangular_solve", "MatrixTriangularSolve", 2, _trisolve_np,
 defop(OP_EXPM,     "expm",             "MatrixExponential",     1, _expm_np,
       lambda tg, g, a, y: _block_upper(tg, _mT(tg, a), g),
       lambda tg, t, a, y: _block_upper(tg, a, t), float_only=True)
+defop(OP_LU,       "lu",               "Lu",                    1, _lu_np, float_only=True)
+defop(OP_SQRTM,    "sqrtm",            "MatrixSquareRoot",      1, _sqrtm_np,
+      lambda tg, g, a, y: _sylvester(tg, y, g, True),
+      lambda tg, t, a, y: _sylvester(tg, y, t, False), needs_out=True, float_only=True)
 
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(band_part=_band_part_np, triangular_solve=_trisolve_np, expm=_expm_np)
