@@ -5,5 +5,5 @@ from ._tape import (  # noqa: F401
 )
 from ._tape import (  # noqa: F401
     svd, eigh, eigvalsh, qr, triangular_solve, cholesky_solve, lstsq, pinv, logdet, expm,
-    band_part, set_diag, matrix_rank, cross, global_norm,
+    band_part, set_diag, matrix_rank, cross, global_norm, lu, sqrtm,
 )

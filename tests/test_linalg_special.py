@@ -274,3 +274,29 @@ def test_singular_triangular_solve_gives_inf_not_an_error():
     with np.errstate(all='ignore'):
         y = tg.linalg.triangular_solve(tg.constant([[0., 0.], [1., 1.]]), tg.ones((2, 1))).numpy()
     assert not np.isfinite(y).all()
+
+
+def test_lu_as_tensorflow():
+    a = np.array([[1., 2, 3], [4, 5, 6], [7, 8, 10]])
+    lu, p = tg.linalg.lu(a)
+    assert type(tg.linalg.lu(a)).__name__ == 'Lu' and p.dtype == tg.int32 and lu.dtype == tg.float64
+    np.testing.assert_allclose(lu.numpy(), [[7., 8., 10.], [0.14285714, 0.85714286, 1.57142857], [0.57142857, 0.5, -0.5]], rtol=1e-7)
+    np.testing.assert_array_equal(p.numpy(), [2, 0, 1])
+    assert tg.linalg.lu(a, output_idx_type=tg.int64).p.dtype == tg.int64
+    b = np.random.default_rng(0).uniform(-1, 1, (2, 4, 4))
+    f, p = tg.linalg.lu(b)
+    l = np.tril(f.numpy(), -1) + np.eye(4)
+    u = np.triu(f.numpy())
+    np.testing.assert_allclose(np.take_along_axis(b, p.numpy()[..., None], -2), l @ u, atol=1e-14)
+    x = tg.constant(a)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        y = tg.linalg.lu(x).lu
+    with pytest.raises(LookupError, match='Lu'):
+        tape.gradient(y, x)
+
+
+def test_sqrtm_as_tensorflow():
+    np.testing.assert_allclose(tg.linalg.sqrtm(np.array([[2., 1], [0.5, 3]])).numpy(),
+                               [[1.39585194, 0.32123939], [0.1606197, 1.71709133]], atol=1e-8)
+    assert np.isnan(tg.linalg.sqrtm(np.array([[-1., 0], [0, 4]])).numpy()).all()

@@ -149,6 +149,12 @@ def np_expm(a):
     return r.astype(a.dtype)
 
 
+def np_sqrtm(a):
+    w, v = np.linalg.eig(np.asarray(a, np.float64))
+    r = (v * np.sqrt(w.astype(complex))[..., None, :]) @ np.linalg.inv(v)
+    return r.real.astype(a.dtype)
+
+
 def np_band_part(a, num_lower, num_upper):
     d = np.arange(a.shape[-2])[:, None] - np.arange(a.shape[-1])[None, :]
     keep = ((d <= num_lower) | (num_lower < 0)) & ((-d <= num_upper) | (num_upper < 0))
@@ -434,6 +440,7 @@ OPS = [
         (((4, 2), (4, 1)), dict(fast=False)), (((2, 3), (2, 1)), dict(fast=False)), (((2, 3, 2), (2, 3, 1)), {})]),
     Op('linalg.pinv',   tg.linalg.pinv,                            np.linalg.pinv,                  shapes([(3, 2)], [(2, 3)], [(2, 3, 3)])),
     Op('linalg.expm',   tg.linalg.expm,                            np_expm,                         shapes([(3, 3)], [(2, 2, 2)], [(1, 1)]), small_or_large),
+    Op('linalg.sqrtm',  tg.linalg.sqrtm,                           np_sqrtm,                        shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.band_part', tg.linalg.band_part,                    np_band_part,                    [(((4, 4),), dict(num_lower=1, num_upper=-1)), (((3, 4),), dict(num_lower=0, num_upper=1)), (((2, 3, 3),), dict(num_lower=-1, num_upper=0))]),
     Op('linalg.set_diag', tg.linalg.set_diag,                      np_set_diag,                     [(((3, 4), (3,)), {}), (((3, 4), (3,)), dict(k=1)), (((3, 4), (2,)), dict(k=-1)), (((2, 3, 3), (2, 3)), {})]),
     Op('linalg.cross',  tg.linalg.cross,                           np.cross,                        shapes([(3,), (3,)], [(2, 3), (2, 3)])),
