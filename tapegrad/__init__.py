@@ -27,6 +27,7 @@ from ._tape import (
 )
 from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as size  # noqa: F401
 from ._tape import rank_ as rank  # noqa: F401
+from ._tape import clip_by_global_norm  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test

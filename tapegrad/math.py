@@ -11,6 +11,12 @@ from ._tape import (  # noqa: F401
     cumprod, l2_normalize, clip_by_value, clip_by_norm,
 )
 from ._tape import round_ as round  # noqa: F401
+from ._tape import (  # noqa: F401
+    lgamma, digamma, polygamma, zeta, lbeta, erfc, erfinv, ndtri, log_ndtr, bessel_i0,
+    bessel_i0e, bessel_i1, bessel_i1e, xlog1py, multiply_no_nan, softsign,
+)
+from ._tape import floormod as mod  # noqa: F401
+from . import special  # noqa: F401
 from .nn import softmax, log_softmax  # noqa: F401
 
 

@@ -16,6 +16,7 @@ available mode (reverse, forward) vs central differences; second derivatives
 for smooth ops; float32 gradients (dtype float32, close to float64). Elementwise
 ops also run on 0-d tensors (tapegrad's unboxed scalar path) against shape (1,).
 """
+import math
 import zlib
 from functools import partial
 from typing import Callable, NamedTuple, Optional
@@ -83,6 +84,102 @@ def np_scan(ufunc, a, axis=0, exclusive=False, reverse=False):
 def np_erf(a):
     import math
     return np.vectorize(math.erf, otypes=[np.float64])(a)
+
+
+# ---------------------------------------------------------------- decompositions: references
+def tg_svd(a):
+    s, u, v = tg.linalg.svd(a)
+    n = len(a.shape) - 2
+    flat = lambda x: tg.reshape(x, tuple(a.shape[:n]) + (-1,))
+    return tg.concat([s, flat(u * u), flat(v * v)], -1)
+
+
+def np_svd(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    flat = lambda x: x.reshape(a.shape[:-2] + (-1,))
+    return np.concatenate([s, flat(u * u), flat(np.swapaxes(vh, -1, -2) ** 2)], -1)
+
+
+def tg_eigh(a):
+    e, v = tg.linalg.eigh(a)
+    return tg.concat([e, tg.reshape(v * v, tuple(a.shape[:-2]) + (-1,))], -1)
+
+
+def np_eigh(a):
+    e, v = np.linalg.eigh(a)
+    return np.concatenate([e, (v * v).reshape(a.shape[:-2] + (-1,))], -1)
+
+
+def tg_qr(a, **kw):
+    q, r = tg.linalg.qr(a, **kw)
+    flat = lambda x: tg.reshape(x, tuple(a.shape[:-2]) + (-1,))
+    return tg.concat([flat(q), flat(r)], -1)
+
+
+def np_qr(a, mode='reduced'):
+    q, r = np.linalg.qr(a, mode=mode)
+    flat = lambda x: x.reshape(a.shape[:-2] + (-1,))
+    return np.concatenate([flat(q), flat(r)], -1)
+
+
+def np_trisolve(a, b, lower=True, adjoint=False):
+    t = np.tril(a) if lower else np.triu(a)
+    return np.linalg.solve(np.swapaxes(t, -1, -2) if adjoint else t, b)
+
+
+def np_lstsq(a, b, l2_regularizer=0.0, fast=True):
+    at = np.swapaxes(a, -1, -2)
+    m, n = a.shape[-2:]
+    if m >= n:
+        return np.linalg.solve(at @ a + l2_regularizer * np.eye(n), at @ b)
+    return at @ np.linalg.solve(a @ at + l2_regularizer * np.eye(m), b)
+
+
+def small_or_large(rng, shape):
+    return rng.uniform(-1.0, 1.0, shape) * (4.0 if shape[-1] == 3 else 0.5)
+
+
+def np_expm(a):
+    """exp(A) = exp(A / 2^8)^(2^8), the inner one by its Taylor series (float64)."""
+    x = np.asarray(a, np.float64) / 256.0
+    r = term = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
+    for k in range(1, 20):
+        term = term @ x / k
+        r = r + term
+    for _ in range(8):
+        r = r @ r
+    return r.astype(a.dtype)
+
+
+def np_sqrtm(a):
+    w, v = np.linalg.eig(np.asarray(a, np.float64))
+    r = (v * np.sqrt(w.astype(complex))[..., None, :]) @ np.linalg.inv(v)
+    return r.real.astype(a.dtype)
+
+
+def np_band_part(a, num_lower, num_upper):
+    d = np.arange(a.shape[-2])[:, None] - np.arange(a.shape[-1])[None, :]
+    keep = ((d <= num_lower) | (num_lower < 0)) & ((-d <= num_upper) | (num_upper < 0))
+    return np.where(keep, a, 0).astype(a.dtype)
+
+
+def np_set_diag(a, d, k=0):
+    a = a.copy()
+    i = np.arange(d.shape[-1])
+    a[..., i + max(-k, 0), i + max(k, 0)] = d
+    return a
+
+
+def tg_clip_global(a, b, clip_norm):
+    out, norm = tg.clip_by_global_norm([a, None, b], clip_norm)
+    assert out[1] is None
+    return tg.concat([tg.reshape(out[0], [-1]), tg.reshape(out[2], [-1]), tg.reshape(norm, [1])], 0)
+
+
+def np_clip_global(a, b, clip_norm):
+    norm = np.sqrt((a * a).sum() + (b * b).sum())
+    scale = clip_norm / max(norm, clip_norm)
+    return np.concatenate([a.ravel() * scale, b.ravel() * scale, [norm]]).astype(a.dtype)
 
 
 # ---------------------------------------------------------------- shape cases
@@ -367,6 +464,47 @@ OPS = [
     Op('linalg.solve',  tg.linalg.solve,                           np.linalg.solve,                 shapes([(3, 3), (3, 2)], [(2, 2, 2), (2, 2, 1)]), (wellcond, real)),
     Op('solve adjoint', lambda a, b: tg.linalg.solve(a, b, adjoint=True), lambda a, b: np.linalg.solve(np.swapaxes(a, -1, -2), b), shapes([(3, 3), (3, 2)]), (wellcond, real)),
     Op('linalg.cholesky', lambda a: tg.linalg.cholesky(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2)), shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    # ---- decompositions (factors whose sign is free enter squared) and matrix functions
+    Op('linalg.svd',    tg_svd,                                    np_svd,                          shapes([(3, 2)], [(2, 3)], [(3, 3)], [(2, 3, 2)])),
+    Op('svd compute_uv=False', lambda a: tg.linalg.svd(a, compute_uv=False), lambda a: np.linalg.svd(a, compute_uv=False), shapes([(3, 2)], [(2, 2, 3)])),
+    Op('linalg.eigh',   tg_eigh,                                   np_eigh,                         shapes([(3, 3)], [(2, 2, 2)])),
+    Op('linalg.eigvalsh', tg.linalg.eigvalsh,                      np.linalg.eigvalsh,              shapes([(3, 3)], [(2, 4, 4)])),
+    Op('linalg.qr',     tg_qr,                                     np_qr,                           shapes([(3, 2)], [(3, 3)], [(2, 3)], [(2, 4, 3)])),
+    Op('qr full',       lambda a: tg_qr(a, full_matrices=True),    lambda a: np_qr(a, 'complete'),  shapes([(2, 3)], [(3, 3)])),
+    Op('linalg.triangular_solve', tg.linalg.triangular_solve,      np_trisolve,
+       [(((3, 3), (3, 2)), {}), (((3, 3), (3, 2)), dict(lower=False)), (((3, 3), (3, 1)), dict(adjoint=True)),
+        (((2, 3, 3), (2, 3, 2)), dict(lower=False, adjoint=True)), (((3, 3), (2, 3, 2)), {})], (wellcond, real)),
+    Op('linalg.cholesky_solve', tg.linalg.cholesky_solve,          lambda l, b: np.linalg.solve(np.tril(l) @ np.swapaxes(np.tril(l), -1, -2), b), shapes([(3, 3), (3, 2)], [(2, 2, 2), (2, 2, 1)]), (wellcond, real)),
+    Op('linalg.logdet', lambda a: tg.linalg.logdet(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.slogdet(a @ np.swapaxes(a, -1, -2))[1], shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.lstsq',  tg.linalg.lstsq,                           f64(np_lstsq),
+       [(((4, 2), (4, 1)), {}), (((2, 3), (2, 2)), {}), (((4, 2), (4, 2)), dict(l2_regularizer=0.3)), (((2, 3), (2, 1)), dict(l2_regularizer=0.3)),
+        (((4, 2), (4, 1)), dict(fast=False)), (((2, 3), (2, 1)), dict(fast=False)), (((2, 3, 2), (2, 3, 1)), {})]),
+    Op('linalg.pinv',   tg.linalg.pinv,                            np.linalg.pinv,                  shapes([(3, 2)], [(2, 3)], [(2, 3, 3)])),
+    Op('linalg.expm',   tg.linalg.expm,                            np_expm,                         shapes([(3, 3)], [(2, 2, 2)], [(1, 1)]), small_or_large),
+    Op('linalg.sqrtm',  tg.linalg.sqrtm,                           np_sqrtm,                        shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.band_part', tg.linalg.band_part,                    np_band_part,                    [(((4, 4),), dict(num_lower=1, num_upper=-1)), (((3, 4),), dict(num_lower=0, num_upper=1)), (((2, 3, 3),), dict(num_lower=-1, num_upper=0))]),
+    Op('linalg.set_diag', tg.linalg.set_diag,                      np_set_diag,                     [(((3, 4), (3,)), {}), (((3, 4), (3,)), dict(k=1)), (((3, 4), (2,)), dict(k=-1)), (((2, 3, 3), (2, 3)), {})]),
+    Op('linalg.cross',  tg.linalg.cross,                           np.cross,                        shapes([(3,), (3,)], [(2, 3), (2, 3)])),
+    Op('linalg.global_norm', lambda a, b: tg.linalg.global_norm([a, None, b]), lambda a, b: np.sqrt((a * a).sum() + (b * b).sum()), shapes([(3, 4), (2,)], [(), (5,)]), nonzero),
+    Op('clip_by_global_norm', tg_clip_global, np_clip_global,   [(((3, 4), (2,)), dict(clip_norm=1.5)), (((3, 4), (2,)), dict(clip_norm=100.0))], nonzero),
+    # ---- special functions
+    E('math.lgamma',    tg.math.lgamma,                            f64(np.vectorize(math.lgamma)),  UNARY, pos),
+    E('lgamma <0',      tg.math.lgamma,                            f64(np.vectorize(math.lgamma)),  UNARY, lambda r, s: -pos(r, s) + 0.25 * (r.uniform(0, 1, s) > 2)),
+    E('math.digamma',   tg.math.digamma,                           None,                            UNARY, pos),
+    E('polygamma(2, x)', lambda x: tg.math.polygamma(like(x, 2.0), x), None,                        UNARY, pos),
+    E('zeta(3, q)',     lambda q: tg.math.zeta(like(q, 3.0), q),   None,                            UNARY, pos),
+    E('math.erfc',      tg.math.erfc,                              f64(np.vectorize(math.erfc)),    UNARY),
+    E('math.erfinv',    tg.math.erfinv,                            None,                            UNARY, lambda r, s: r.uniform(-0.9, 0.9, s)),
+    E('math.ndtri',     tg.math.ndtri,                             None,                            UNARY, lambda r, s: r.uniform(0.05, 0.95, s)),
+    E('math.log_ndtr',  tg.math.log_ndtr,                          f64(np.vectorize(lambda x: math.log(0.5 * math.erfc(-x / math.sqrt(2))))), UNARY, lambda r, s: r.uniform(-6, 4, s)),
+    E('math.bessel_i0', tg.math.bessel_i0,                         f64(np.i0),                      UNARY),
+    E('math.bessel_i0e', tg.math.bessel_i0e,                       f64(lambda a: np.i0(a) * np.exp(-np.abs(a))), UNARY, nonzero),
+    E('math.bessel_i1', tg.math.bessel_i1,                         None,                            UNARY),
+    E('math.bessel_i1e', tg.math.special.bessel_i1e,               None,                            UNARY, nonzero),
+    E('math.softsign',  tg.math.softsign,                          lambda a: a / (1 + np.abs(a)),   UNARY, nonzero),
+    E('math.xlog1py',   tg.math.xlog1py,                           lambda a, b: a * np.log1p(b),    BINARY, (real, pos)),
+    E('math.multiply_no_nan', tg.math.multiply_no_nan,             np.multiply,                     BINARY),
+    Op('math.lbeta',    tg.math.lbeta,                             f64(lambda a: np.vectorize(math.lgamma)(a).sum(-1) - np.vectorize(math.lgamma)(a.sum(-1))), shapes([(3, 4)], [(2,)]), pos),
 ]
 
 

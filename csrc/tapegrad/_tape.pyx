@@ -20,6 +20,9 @@ that every call between them is a C call:
                 rest of tg.nn is composites, in tapegrad/nn.py)
 - rules_conv.pxi, ops_conv.pxi  convolution and pooling: the op table's entries and the
                 public functions; their compiled loops are in kernels_conv.pxi
+- special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
+- rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
+                expm, and the tg.linalg composites built on them
 """
 cimport cython
 cimport numpy as cnp
@@ -52,6 +55,9 @@ include "rules_linalg.pxi"
 include "rules_nn.pxi"
 include "kernels_conv.pxi"
 include "rules_conv.pxi"
+include "special.pxi"
+include "rules_special.pxi"
+include "rules_decomp.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
@@ -59,6 +65,8 @@ include "ops_shape.pxi"
 include "ops_linalg.pxi"
 include "ops_nn.pxi"
 include "ops_conv.pxi"
+include "ops_special.pxi"
+include "ops_decomp.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

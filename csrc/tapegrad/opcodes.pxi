@@ -28,6 +28,12 @@ cdef enum:
     OP_FLOORMOD, OP_SPECTRAL_NORM, OP_SPECTRAL_DIR
     # convolution and pooling (rules_conv.pxi)
     OP_CONV, OP_CONV_BP_INPUT, OP_CONV_BP_FILTER, OP_MAX_POOL, OP_AVG_POOL, OP_AVG_POOL_GRAD
+    # special functions (rules_special.pxi)
+    OP_LGAMMA, OP_DIGAMMA, OP_ERFC, OP_ERFINV, OP_NDTRI, OP_SOFTSIGN, OP_BESSEL_I0
+    OP_LOG_NDTR, OP_BESSEL_I0E, OP_BESSEL_I1, OP_BESSEL_I1E, OP_POLYGAMMA, OP_ZETA
+    OP_XLOG1PY, OP_MUL_NO_NAN
+    # decompositions and matrix functions (rules_decomp.pxi)
+    OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
     N_OPS
 
 
