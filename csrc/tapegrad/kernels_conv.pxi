@@ -139,11 +139,13 @@ cdef void max_pool_loop(const real_t* x, real_t* y, long long* arg, Geom g) noex
                                 base = (((n * g.i[0] + i0) * g.i[1] + i1) * g.i[2] + i2) * g.c
                                 for c in range(g.c):
                                     v = x[base + c]
-                                    # the first tap, then strictly greater (nan never wins
-                                    # after the first tap, as TensorFlow's comparison)
-                                    if first or v > yo[c]:
-                                        yo[c] = v
+                                    # as TensorFlow: the value is the max of the numbers
+                                    # (a nan is passed over); the gradient goes to the
+                                    # first tap unless a later one is strictly greater
+                                    if first or v > x[ao[c]]:
                                         ao[c] = base + c
+                                    if v > yo[c]:
+                                        yo[c] = v
                                 first = False
                     yo += g.c
                     ao += g.c

@@ -311,7 +311,7 @@ cdef object pool_any(object input, object ksize, object strides, object padding,
         raise InvalidArgumentError(f"Sliding window ksize and strides must be positive, got "
                                    f"{list(k)} and {list(s)} [Op:{tf_name}]")
     x = to_last(x, last)
-    pads, _ = pad_geometry(padding, shape_of(x)[1:r + 1], k, s, d, last, tf_name, not is_max)
+    pads, _ = pad_geometry(padding, shape_of(x)[1:r + 1], k, s, d, last, tf_name, is_max and r < 3)
     if is_max:
         y = apply(OP_MAX_POOL, (x,), (k, s, d, pads))
     else:
