@@ -11,4 +11,10 @@ from ._tape import (  # noqa: F401
     cumprod, l2_normalize, clip_by_value, clip_by_norm,
 )
 from ._tape import round_ as round  # noqa: F401
+from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
+    top_k, in_top_k, bincount, count_nonzero, segment_sum, segment_mean, segment_max,
+    segment_min, segment_prod, unsorted_segment_sum, unsorted_segment_mean,
+    unsorted_segment_max, unsorted_segment_min, unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
 from .nn import softmax, log_softmax  # noqa: F401

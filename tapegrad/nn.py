@@ -12,6 +12,7 @@ import numpy as _np
 from . import _tape as _t
 from ._tape import relu, sigmoid, softplus, tanh, l2_normalize, erf  # noqa: F401
 from ._tape import softmax, log_softmax, softmax_cross_entropy_with_logits  # noqa: F401
+from ._tape import embedding_lookup  # noqa: F401
 from .errors import InvalidArgumentError
 
 _TRACKED = (_t.Tensor, _t.Variable)

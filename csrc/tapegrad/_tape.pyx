@@ -48,12 +48,14 @@ include "rules_reduce.pxi"
 include "rules_shape.pxi"
 include "rules_linalg.pxi"
 include "rules_nn.pxi"
+include "rules_select.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
 include "ops_shape.pxi"
 include "ops_linalg.pxi"
 include "ops_nn.pxi"
+include "ops_select.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

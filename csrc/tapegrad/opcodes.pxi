@@ -25,6 +25,8 @@ cdef enum:
     OP_TILE, OP_PAD
     OP_EINSUM, OP_INV, OP_DET, OP_LOGABSDET, OP_SOLVE, OP_CHOLESKY
     OP_SOFTMAX_CE, OP_SOFTMAX, OP_LOG_SOFTMAX
+    # sorting, segments and scatters (rules_select.pxi)
+    OP_SEGMENT_MAX, OP_SEGMENT_MIN, OP_SEGMENT_PROD
     N_OPS
 
 
