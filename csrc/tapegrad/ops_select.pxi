@@ -58,6 +58,9 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
         raise InvalidArgumentError("sort: input must be at least rank 1, got a scalar "
                                    "[Op:TopKV2]")
     ax = norm_one_axis(axis, len(s), "sort")
+    if active_state() is None:   # nothing records: NumPy's sort, no index
+        r = np.sort(val(t), axis=ax)
+        return wrap(np.flip(r, ax) if d == "DESCENDING" else r)
     idx = stable_argsort(np.asarray(val(t)), ax, d == "DESCENDING")
     return getitem(t, along_key(idx, ax, s))
 
@@ -120,7 +123,9 @@ def searchsorted(sorted_sequence, values, side="left", out_type=I32, name=None):
                          f"`side` = '{side}'.")
     s = np.asarray(val(as_input(sorted_sequence)))
     v = np.asarray(val(as_input(values)))
-    if s.ndim < 1 or v.ndim != s.ndim or s.shape[:-1] != v.shape[:-1]:
+    # TensorFlow's rule: both as matrices of rows (leading axes flattened), as many rows
+    if s.ndim < 1 or v.ndim < 1 or (int(np.prod(s.shape[:-1])) !=
+                                    int(np.prod(v.shape[:-1]))):
         raise InvalidArgumentError(f"searchsorted: sorted_sequence {list(s.shape)} and "
                                    f"values {list(v.shape)} must have the same leading "
                                    f"dimensions [Op:{'LowerBound' if side == 'left' else 'UpperBound'}]")
@@ -195,7 +200,8 @@ cdef object unsorted_segment(str kind, object data, object segment_ids, object n
     return reduce_segments(kind, flat, ids, num)
 
 
-cdef object reduce_segments(str kind, Tensor flat, object ids, int num):
+cdef object reduce_segments(str kind, Tensor flat, object ids, int num,
+                            bint sorted_ids=False):
     rest = shape_of(flat)[1:]
     if kind == "max":
         return apply(OP_SEGMENT_MAX, (flat,), (ids, num))
@@ -203,7 +209,15 @@ cdef object reduce_segments(str kind, Tensor flat, object ids, int num):
         return apply(OP_SEGMENT_MIN, (flat,), (ids, num))
     if kind == "prod":
         return apply(OP_SEGMENT_PROD, (flat,), (ids, num))
-    total = scatter_add(flat, (num,) + rest, (ids,))
+    if sorted_ids and active_state() is None and len(ids):
+        # nothing records: one reduceat over the runs of equal ids
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        a = val(flat)
+        z = np.zeros((num,) + rest, a.dtype)
+        z[ids[starts]] = np.add.reduceat(a, starts, 0, dtype=a.dtype)
+        total = wrap(z)
+    else:
+        total = scatter_add(flat, (num,) + rest, (ids,))
     if kind == "sum":
         return total
     cnt = np.bincount(ids, minlength=num).astype(dtype_of(flat))
@@ -251,7 +265,7 @@ cdef object sorted_segment(str kind, object data, object segment_ids, str tf_nam
     if (np.diff(ids) < 0).any():
         raise InvalidArgumentError(f"segment ids are not increasing [Op:{tf_name}]")
     num = int(ids[-1]) + 1 if len(ids) else 0
-    r = reduce_segments(kind, t, ids, num)
+    r = reduce_segments(kind, t, ids, num, True)
     if kind in ("max", "min"):
         empty = np.bincount(ids, minlength=num) == 0
         if empty.any():
@@ -502,7 +516,8 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     if max_norm is not None:
         nd = len(shape_of(table)) - 1
         axes = tuple(range(len(shape_of(r)) - nd, len(shape_of(r))))
-        r = clip_by_norm(r, max_norm, axes=axes) if nd else r
+        # scalar rows: the norm is the absolute value
+        r = clip_by_norm(r, max_norm, axes=axes) if nd else clip_by_value(r, -max_norm, max_norm)
     return r
 
 
