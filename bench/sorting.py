@@ -1,6 +1,6 @@
 """Sorting, top-k and segment sums: tapegrad next to the NumPy calls that do the same.
 
-    python bench/select.py [--rounds 7]
+    python bench/sorting.py [--rounds 7]
 
 Each row times one call (medians over rounds, in one process, alternating): tapegrad's
 op with no tape, and the NumPy a person would write by hand; then the same op with its

@@ -168,3 +168,15 @@ def test_slicing_and_shapes():
     assert tg.image.flip_up_down(tg.reshape(img, (1, 3, 2, 1))).numpy()[0, :, :, 0].tolist() == [[4, 5], [2, 3], [0, 1]]
     with pytest.raises(ValueError, match='at least three-dimensional'):
         tg.image.flip_up_down(tg.zeros((3, 2)))
+
+
+@pytest.mark.parametrize('shape, axis', [((50, 7), 0), ((4, 30, 5), 1), ((6, 40), -1)])
+def test_argsort_ties_stable_on_any_axis(shape, axis):
+    # rows with and without ties (the fast path re-sorts only the lines with ties)
+    a = np.random.default_rng(0).integers(0, 4, shape).astype(np.float32)
+    a[0] = np.arange(np.prod(shape[1:])).reshape(shape[1:])
+    want = np.argsort(a, axis, kind='stable')
+    assert (tg.argsort(a, axis=axis).numpy() == want).all()
+    down = np.flip(np.argsort(np.flip(a, axis), axis, kind='stable'), axis)
+    assert (tg.argsort(a, axis=axis, direction='DESCENDING').numpy() == a.shape[axis] - 1 - down).all()
+    np.testing.assert_array_equal(tg.sort(a, axis=axis).numpy(), np.sort(a, axis))
