@@ -27,6 +27,7 @@ from ._tape import (
 )
 from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as size  # noqa: F401
 from ._tape import rank_ as rank  # noqa: F401
+from ._tape import clip_by_global_norm  # noqa: F401
 from ._tape import (  # noqa: F401  sorting, segments, scatters, slicing (ops_select.pxi)
     sort, argsort, unique, searchsorted, scatter_nd, tensor_scatter_nd_sub,
     tensor_scatter_nd_max, tensor_scatter_nd_min, strided_slice, repeat, roll, meshgrid,
@@ -42,19 +43,13 @@ from . import nest, config
 from .function import function, Function, TensorSpec
 from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, foldl, foldr,
                            vectorized_map, TensorArray)
+from . import keras
+from . import data, train
+from ._device import device
 
-float16 = _np.dtype("float16")
-float32 = _np.dtype("float32")
-float64 = _np.dtype("float64")
-int8 = _np.dtype("int8")
-int16 = _np.dtype("int16")
-int32 = _np.dtype("int32")
-int64 = _np.dtype("int64")
-uint8 = _np.dtype("uint8")
-bool = _np.dtype("bool")
-complex64 = _np.dtype("complex64")
-complex128 = _np.dtype("complex128")
-DType = _np.dtype
+from . import dtypes
+from .dtypes import (DType, as_dtype, float16, half, float32, float64, double, int8, int16,
+                     int32, int64, uint8, uint16, uint32, uint64, bool, complex64, complex128)
 
 newaxis = None
 
@@ -65,3 +60,12 @@ def is_tensor(x):
 
 
 __version__ = "0.1.0"
+
+
+def __dir__():
+    # public names only: not the modules that hold the implementation (tape, custom, ...)
+    import types
+    return sorted(n for n, v in globals().items() if not n.startswith("_") and not (
+        isinstance(v, types.ModuleType) and n in ("tape", "custom", "forward", "module",
+                                                   "function", "types", "control_flow",
+                                                   "trace")))

@@ -27,15 +27,28 @@ def flatten(structure):
         return list(structure)
     out = []
     stack = [structure]
+    inside = set()   # ids of the containers being flattened: a nest that contains itself
     while stack:
         x = stack.pop()
-        if isinstance(x, dict):
-            stack.extend(x[k] for k in reversed(_sorted_keys(x)))
-        elif isinstance(x, (list, tuple)):
-            stack.extend(reversed(x))
+        if x is _LEAVE:
+            inside.discard(stack.pop())
+        elif isinstance(x, (dict, list, tuple)):
+            if id(x) in inside:
+                raise RecursionError("maximum recursion depth exceeded in flatten: the nest "
+                                     "contains itself")
+            inside.add(id(x))
+            stack.append(id(x))
+            stack.append(_LEAVE)
+            if isinstance(x, dict):
+                stack.extend(x[k] for k in reversed(_sorted_keys(x)))
+            else:
+                stack.extend(reversed(x))
         else:
             out.append(x)
     return out
+
+
+_LEAVE = object()   # flatten's marker: the container whose id is below it is done
 
 
 def pack_sequence_as(structure, flat):

@@ -257,7 +257,7 @@ def _assert_true(condition, message, preds):
     if not condition:
         data = ", ".join(str(bool(convert_to_tensor(p).numpy())) for p in preds)
         raise InvalidArgumentError(
-            f"Expected '{convert_to_tensor(False)}' to be true. Summarized data: "
+            f"Expected '{convert_to_tensor(False)!s}' to be true. Summarized data: "
             f"{message.encode()!r}\n{data}")
 
 

@@ -81,7 +81,11 @@ def custom_gradient(f=None):
             if len(flat_grads) != n_args:
                 raise ValueError(f"custom_gradient function expected to return {n_args} "
                                  f"gradients, but returned {len(flat_grads)} instead.")
-            return flat_grads + variable_grads
+            # Python numbers (and lists) are accepted, as TensorFlow does, in the dtype
+            # of their input; a tensor or array keeps its own dtype
+            return [g if g is None or isinstance(g, (Tensor, Variable))
+                    else _tape.convert_to_tensor(g, dtype_hint=x.dtype)
+                    for g, x in zip(flat_grads + variable_grads, ins)]
 
         ins = tuple(_tape.convert_to_tensor(x) for x in flat_args + variables)
         flat_result = _nest.flatten(result)
@@ -97,6 +101,11 @@ def recompute_grad(f):
 
     @functools.wraps(f)
     def inner(*args, **kwargs):
+        if _tape._has_tangent(_nest.flatten(args)):   # TensorFlow's refusal, word for word
+            raise NotImplementedError(
+                f"recompute_grad tried to transpose grad of {getattr(f, '__name__', f)}. "
+                f"Consider not using recompute_grad in forward modeautodiff")
+
         @custom_gradient
         def recomputed(*xs):
             with _no_recording():

@@ -30,3 +30,8 @@ class InternalError(OpError):
 
 class OutOfRangeError(OpError):
     """An index or iteration went past the end (a TensorArray read, a finished iterator)."""
+
+
+class FailedPreconditionError(OpError):
+    """The operation's inputs are not in a state it can run on (TensorFlow's Cross of
+    vectors that are not 3-vectors, for example)."""

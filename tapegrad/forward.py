@@ -2,7 +2,7 @@
 from . import _nest
 from . import _tape
 from ._tape import Tensor, Variable
-from .tape import UnconnectedGradients, _unconnected
+from .tape import UnconnectedGradients, _broadcast_like, _unconnected
 
 
 class ForwardAccumulator:
@@ -27,9 +27,8 @@ class ForwardAccumulator:
                                  f"sum the corresponding tangents.")
             seen.add(id(p))
             t = _tape.convert_to_tensor(t, dtype=p.dtype)
-            if tuple(t.shape) != tuple(p.shape):
-                raise ValueError(f"ForwardAccumulator: tangent shape {tuple(t.shape)} does not "
-                                 f"match primal shape {tuple(p.shape)}")
+            if tuple(t.shape) != tuple(p.shape):   # a scalar tangent: every element's
+                t = _broadcast_like(t, p, "ForwardAccumulator: tangent", "the primal's")
             self._acc.set_tangent(p, t)
 
     def __enter__(self):

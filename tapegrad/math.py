@@ -11,6 +11,12 @@ from ._tape import (  # noqa: F401
     cumprod, l2_normalize, clip_by_value, clip_by_norm,
 )
 from ._tape import round_ as round  # noqa: F401
+from ._tape import (  # noqa: F401
+    lgamma, digamma, polygamma, zeta, lbeta, erfc, erfinv, ndtri, log_ndtr, bessel_i0,
+    bessel_i0e, bessel_i1, bessel_i1e, xlog1py, multiply_no_nan, softsign,
+)
+from ._tape import floormod as mod  # noqa: F401
+from . import special  # noqa: F401
 from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
     top_k, in_top_k, bincount, count_nonzero, segment_sum, segment_mean, segment_max,
     segment_min, segment_prod, unsorted_segment_sum, unsorted_segment_mean,
@@ -18,3 +24,10 @@ from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
     unsorted_segment_sqrt_n,
 )
 from .nn import softmax, log_softmax  # noqa: F401
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

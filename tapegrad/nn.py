@@ -12,8 +12,13 @@ import numpy as _np
 from . import _tape as _t
 from ._tape import relu, sigmoid, softplus, tanh, l2_normalize, erf  # noqa: F401
 from ._tape import softmax, log_softmax, softmax_cross_entropy_with_logits  # noqa: F401
+from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
+    conv1d, conv2d, conv3d, convolution, conv1d_transpose, conv2d_transpose, conv3d_transpose,
+    depthwise_conv2d, separable_conv2d, atrous_conv2d, max_pool, max_pool1d, max_pool2d,
+    max_pool3d, avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, pool, max_pool_with_argmax,
+)
+from .errors import InvalidArgumentError as _InvalidArgumentError
 from ._tape import embedding_lookup  # noqa: F401
-from .errors import InvalidArgumentError
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
@@ -22,13 +27,18 @@ __all__ = [
     "softplus", "sigmoid", "tanh", "softmax", "log_softmax", "softmax_cross_entropy_with_logits",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "l2_normalize", "moments", "dropout", "bias_add",
+    "conv1d", "conv2d", "conv3d", "convolution", "conv1d_transpose", "conv2d_transpose",
+    "conv3d_transpose", "depthwise_conv2d", "separable_conv2d", "atrous_conv2d", "max_pool",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d", "avg_pool2d",
+    "avg_pool3d", "pool", "max_pool_with_argmax", "batch_normalization", "fused_batch_norm",
+    "local_response_normalization", "lrn",
 ]
 
 
 def _float(x, op):
     t = _t.convert_to_tensor(x)
     if t.dtype.kind != "f":
-        raise InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
+        raise _InvalidArgumentError(f"Value for attr 'T' of {t.dtype.name} is not in the list "
                                    f"of allowed values: half, bfloat16, float, double [Op:{op}]")
     return t
 
@@ -38,7 +48,7 @@ def relu6(features, name=None):
     x = _t.convert_to_tensor(features)
     if x.dtype.kind != "f":
         return _t._wrap_array(_np.clip(_np.asarray(x), 0, 6).astype(x.dtype))
-    return _t.where(x < 6, relu(x), 6)
+    return _t.where(x >= 6, 6, relu(x))   # NaN >= 6 is False: NaN stays NaN, as TF's
 
 
 def elu(features, name=None):
@@ -91,18 +101,18 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     x = _float(logits, "SparseSoftmaxCrossEntropyWithLogits")
     z = _np.asarray(labels)
     if z.dtype.kind not in "iu":
-        raise InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
+        raise _InvalidArgumentError(f"Value for attr 'Tlabels' of {z.dtype.name} is not in the "
                                    f"list of allowed values: int32, int64 "
                                    f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
     if z.shape != tuple(x.shape)[:-1]:
-        raise InvalidArgumentError(f"logits and labels must have the same first dimension, "
+        raise _InvalidArgumentError(f"logits and labels must have the same first dimension, "
                                    f"got logits shape {list(x.shape)} and labels shape "
                                    f"{list(z.shape)} [Op:SparseSoftmaxCrossEntropyWithLogits]"
                                    .replace(", ", ","))
     n = x.shape[-1]
     bad = (z < 0) | (z >= n)
     if bad.any():
-        raise InvalidArgumentError(
+        raise _InvalidArgumentError(
             f"Received a label value of {z[bad].flat[0]} which is outside the valid range of "
             f"[0, {n}).  Label values: {' '.join(str(v) for v in z.ravel())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits]")
@@ -152,16 +162,102 @@ def bias_add(value, bias, data_format=None, name=None):
     v = _t.convert_to_tensor(value)
     b = bias if isinstance(bias, _TRACKED) else _t.constant(_np.asarray(bias, v.dtype))
     if len(b.shape) != 1:
-        raise InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
+        raise _InvalidArgumentError(f"Biases must be 1D: {list(b.shape)} [Op:BiasAdd]"
                                    .replace(", ", ","))
     if len(v.shape) < 2:
-        raise InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
+        raise _InvalidArgumentError(f"Input tensor must be at least 2D: {list(v.shape)} "
                                    f"[Op:BiasAdd]")
     axis = 1 if data_format is not None and str(data_format).startswith("NC") else -1
     if v.shape[axis] != b.shape[0]:
-        raise InvalidArgumentError(f"Must provide as many biases as the channel dimension "
+        raise _InvalidArgumentError(f"Must provide as many biases as the channel dimension "
                                    f"of the input tensor: {list(b.shape)} vs. "
                                    f"{list(v.shape)} [Op:BiasAdd]".replace(", ", ","))
     if axis == 1:
         b = _t.reshape(b, (-1,) + (1,) * (len(v.shape) - 2))
     return v + b
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + variance_epsilon) + offset, composed as
+    TensorFlow composes it (so its gradients are TensorFlow's)."""
+    x = _float(x, "BatchNormalization")
+
+    def like_x(v):
+        return v if v is None or isinstance(v, _TRACKED) else _t.constant(_np.asarray(v, x.dtype))
+
+    mean, variance, offset, scale = like_x(mean), like_x(variance), like_x(offset), like_x(scale)
+    inv = _t.rsqrt(variance + variance_epsilon)
+    if scale is not None:
+        inv = inv * scale
+    return x * inv + (offset - mean * inv if offset is not None else -mean * inv)
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
+                     data_format="NHWC", is_training=True, name=None,
+                     exponential_avg_factor=1.0):
+    """TensorFlow 1's fused batch norm over every axis but the channels': (y, mean,
+    variance). Training normalises with the batch's moments and returns the batch mean
+    and the unbiased batch variance (blended into mean and variance when
+    exponential_avg_factor < 1); inference uses mean and variance. Only y has a gradient,
+    as TensorFlow's FusedBatchNormGrad."""
+    x = _float(x, "FusedBatchNormV3")
+    rank = len(x.shape)
+    if rank not in (4, 5):
+        raise _InvalidArgumentError(f"input must be 4-dimensional or 5-dimensional: "
+                                   f"{list(x.shape)} [Op:FusedBatchNormV3]".replace(", ", ","))
+    if data_format not in ("NHWC", "NCHW", "NDHWC", "NCDHW"):
+        raise _InvalidArgumentError(f"Invalid data format: {data_format} [Op:FusedBatchNormV3]")
+    ch = 1 if data_format.startswith("NC") else rank - 1
+    depth = x.shape[ch]
+    epsilon = max(float(epsilon), 1.001e-5)   # TensorFlow's floor (cuDNN's)
+
+    def vec(v, what):
+        t = v if isinstance(v, _TRACKED) else _t.constant(_np.asarray(v, x.dtype))
+        if tuple(t.shape) != (depth,):
+            raise _InvalidArgumentError(f"{what} must have the same number of elements as the "
+                                       f"channels of x, got {list(t.shape)} and {depth} "
+                                       f"[Op:FusedBatchNormV3]")
+        return _t.reshape(t, [depth if a == ch else 1 for a in range(rank)])
+
+    axes = [a for a in range(rank) if a != ch]
+    if is_training:
+        m = _t.reduce_mean(x, axes, keepdims=True)
+        v = _t.reduce_mean(_t.square(x - m), axes, keepdims=True)
+    else:
+        if mean is None or variance is None:
+            raise ValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training "
+                             "is False.")
+        m, v = vec(mean, "mean"), vec(variance, "variance")
+    y = (x - m) * _t.rsqrt(v + epsilon) * vec(scale, "scale") + vec(offset, "offset")
+    if not is_training:
+        return y, _t.reshape(_t.stop_gradient(m), [depth]), _t.reshape(_t.stop_gradient(v), [depth])
+    n = int(_np.prod(x.shape)) // depth
+    bm = _t.reshape(_t.stop_gradient(m), [depth])
+    bv = _t.reshape(_t.stop_gradient(v), [depth]) * (n / max(n - 1, 1))
+    f = float(exponential_avg_factor)
+    if f != 1.0:
+        bm = (1 - f) * _t.reshape(vec(mean, "mean"), [depth]) + f * bm
+        bv = (1 - f) * _t.reshape(vec(variance, "variance"), [depth]) + f * bv
+    return y, bm, bv
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,
+                                 name=None):
+    """input / (bias + alpha * sum of squares over the channels d - r .. d + r) ** beta."""
+    x = _float(input, "LRN")
+    if len(x.shape) != 4:
+        raise _InvalidArgumentError(f"input must be 4-dimensional [Op:LRN]")
+    r, c = int(depth_radius), x.shape[-1]
+    sq = _t.pad(_t.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
+    window = _t.add_n([sq[..., i:i + c] for i in range(2 * r + 1)])
+    return x / (bias + alpha * window) ** beta
+
+
+lrn = local_response_normalization
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

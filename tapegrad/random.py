@@ -2,7 +2,9 @@
 argument makes one call's draw repeatable."""
 import numpy as _np
 
-from ._tape import _wrap_array, as_dtype
+from .errors import InvalidArgumentError as _InvalidArgumentError
+
+from ._tape import _wrap_array, as_dtype as _as_dtype
 
 _rng = _np.random.default_rng()
 
@@ -18,48 +20,71 @@ def _generator(seed):
 
 
 def _shape(shape):
-    if isinstance(shape, int):
-        return (shape,)
-    return tuple(int(d) for d in _np.asarray(shape).reshape(-1))
+    shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in _np.asarray(shape).reshape(-1))
+    for d in shape:
+        if d < 0:
+            raise _InvalidArgumentError(f"Dimension {d} must be >= 0")
+    return shape
 
 
 def _float_dtype(dtype, what):
-    dtype = as_dtype(dtype)
+    dtype = _as_dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(f"{what}: dtype must be a floating point type, got {dtype.name}")
     return dtype
 
 
+def _param(value, dtype, what):
+    """A distribution parameter: a Tensor or Variable of the draw's dtype (kept, so that the
+    draw is differentiable in it: the reparameterisation trick), else an ndarray."""
+    from ._tape import Tensor, Variable
+    if isinstance(value, (Tensor, Variable)):
+        if value.dtype != dtype:
+            raise ValueError(f"{what}: Tensor conversion requested dtype {dtype.name} for "
+                             f"Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
+    return _np.asarray(value, dtype)
+
+
+def _affine(z, scale, shift, dtype):
+    """z * scale + shift, through tapegrad's ops when a parameter is a tensor."""
+    if isinstance(scale, _np.ndarray) and isinstance(shift, _np.ndarray):
+        return _wrap_array(_np.asarray(z.astype(dtype) * scale + shift, dtype))
+    return _wrap_array(z.astype(dtype)) * scale + shift
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, name=None):
-    """Samples from a normal distribution."""
+    """Samples from a normal distribution; differentiable in tensor mean and stddev."""
     dtype = _float_dtype(dtype, "random.normal")
-    a = _generator(seed).standard_normal(_shape(shape)) * float(stddev) + float(mean)
-    return _wrap_array(_np.asarray(a, dtype))
+    m, s = _param(mean, dtype, "mean"), _param(stddev, dtype, "stddev")
+    return _affine(_generator(seed).standard_normal(_shape(shape)), s, m, dtype)
 
 
 def uniform(shape, minval=0, maxval=None, dtype="float32", seed=None, name=None):
-    """Samples from a uniform distribution on [minval, maxval)."""
-    dtype = as_dtype(dtype)
+    """Samples from a uniform distribution on [minval, maxval); differentiable in tensor
+    bounds."""
+    dtype = _as_dtype(dtype)
     g = _generator(seed)
     if dtype.kind in "iu":
         if maxval is None:
             raise ValueError("random.uniform: maxval must be given for integer dtypes")
         return _wrap_array(g.integers(int(minval), int(maxval), _shape(shape)).astype(dtype))
-    maxval = 1.0 if maxval is None else float(maxval)
-    a = g.uniform(float(minval), maxval, _shape(shape))
-    return _wrap_array(_np.asarray(a, dtype))
+    lo = _param(minval, dtype, "minval")
+    hi = _param(1.0 if maxval is None else maxval, dtype, "maxval")
+    return _affine(g.uniform(0.0, 1.0, _shape(shape)), hi - lo, lo, dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, name=None):
     """Samples from a normal distribution, redrawing those beyond two deviations."""
     dtype = _float_dtype(dtype, "random.truncated_normal")
+    m, s = _param(mean, dtype, "mean"), _param(stddev, dtype, "stddev")
     g = _generator(seed)
     a = g.standard_normal(_shape(shape))
     bad = _np.abs(a) > 2
     while bad.any():
         a[bad] = g.standard_normal(int(bad.sum()))
         bad = _np.abs(a) > 2
-    return _wrap_array(_np.asarray(a * float(stddev) + float(mean), dtype))
+    return _affine(a, s, m, dtype)
 
 
 def shuffle(value, seed=None, name=None):
@@ -69,3 +94,10 @@ def shuffle(value, seed=None, name=None):
     if _np.ndim(a) == 0:
         raise ValueError("random.shuffle: value must have rank at least 1")
     return _wrap_array(_np.array(a)[_generator(seed).permutation(len(a))])
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

@@ -8,6 +8,7 @@ import enum
 import warnings
 
 from . import _nest
+from . import errors
 from . import _tape
 from ._tape import Tensor, Variable
 
@@ -49,6 +50,15 @@ def _check_tensors(flat, what):
             raise AttributeError(f"gradient: `{what}` must be Tensors or Variables (or a "
                                  f"nest of them), got a {type(x).__module__}."
                                  f"{type(x).__name__}: {x!r}")
+
+
+def _broadcast_like(value, like, what, whose):
+    """value broadcast to like's shape; a ValueError naming `what` when it does not."""
+    try:
+        return _tape.broadcast_to(value, like.shape)
+    except errors.InvalidArgumentError:
+        raise ValueError(f"{what}: shape {tuple(value.shape)} does not broadcast to "
+                         f"{whose} shape {tuple(like.shape)}") from None
 
 
 class GradientTape:
@@ -152,7 +162,10 @@ class GradientTape:
                               "compute higher order derivatives.", stacklevel=3)
 
     def _end_call(self):
-        if not self._persistent:
+        # A non-persistent compiled tape is used from the moment its one call begins (it
+        # refuses any other): once it is, drop it, whatever ended the call (an error, or
+        # Ctrl-C landing anywhere); a call refused before it began keeps it.
+        if not self._persistent and self._tape is not None and self._tape.used:
             self._watched = self._tape   # its watched variables outlive its record
             self._tape = None
 
@@ -214,8 +227,9 @@ class GradientTape:
                 continue
             og = _tape.convert_to_tensor(og, dtype=t.dtype)
             if tuple(og.shape) != tuple(t.shape):
-                raise ValueError(f"output_gradients: shape {tuple(og.shape)} does not match "
-                                 f"the target's shape {tuple(t.shape)}")
+                # a scalar (or any shape that broadcasts) seeds every element, as the
+                # product rules of TensorFlow's sweep broadcast it
+                og = _broadcast_like(og, t, "output_gradients", "the target's")
             seeds.append(og)
         return seeds
 

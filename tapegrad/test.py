@@ -14,7 +14,7 @@ so it checks the engine instead of trusting it.
 ``f`` takes tensors and returns a tensor (or a list/tuple of tensors, treated
 as one flat output).
 """
-import numpy as np
+import numpy as _np
 
 __all__ = ['compute_gradient', 'check_gradients']
 
@@ -33,10 +33,10 @@ def _outputs(y):
 
 
 def _flat(ys):
-    ys = [np.asarray(y) for y in ys]
+    ys = [_np.asarray(y) for y in ys]
     if not ys:
-        return np.zeros(0)
-    return np.concatenate([y.ravel() for y in ys])
+        return _np.zeros(0)
+    return _np.concatenate([y.ravel() for y in ys])
 
 
 def _to_array(g, like, what, check_dtype=False):
@@ -44,12 +44,12 @@ def _to_array(g, like, what, check_dtype=False):
 
     None (unconnected) becomes zeros; a wrong shape (or, with check_dtype, a
     wrong dtype) raises _GradientShapeError naming `what`."""
-    like = np.asarray(like)
+    like = _np.asarray(like)
     if g is None:
-        return np.zeros(like.shape, like.dtype), True
+        return _np.zeros(like.shape, like.dtype), True
     if all(hasattr(g, a) for a in ('values', 'indices', 'dense_shape')):
         g = _tg().convert_to_tensor(g)          # IndexedSlices -> dense
-    a = np.asarray(g)
+    a = _np.asarray(g)
     if a.shape != like.shape:
         raise _GradientShapeError('%s has shape %s, expected %s'
                                   % (what, a.shape, like.shape))
@@ -71,11 +71,11 @@ def _fd_jacobian(g, arrays, i, delta):
             xk = x.copy()
             xk.flat[k] += step
             out.append(g(arrays[:i] + [xk] + arrays[i + 1:]))
-        scale = np.asarray(2 * delta, dtype=out[0].dtype if out[0].dtype.kind == 'f' else x.dtype)
+        scale = _np.asarray(2 * delta, dtype=out[0].dtype if out[0].dtype.kind == 'f' else x.dtype)
         cols.append((out[0] - out[1]) / scale)
     if not cols:
-        return np.zeros((g(arrays).size, 0), x.dtype)
-    return np.stack(cols, axis=1).astype(x.dtype, copy=False)
+        return _np.zeros((g(arrays).size, 0), x.dtype)
+    return _np.stack(cols, axis=1).astype(x.dtype, copy=False)
 
 
 def _values(f, arrays):
@@ -87,14 +87,14 @@ def _rev_jacobian(f, arrays, i, check_dtype=False):
     """Reverse mode: one gradient() per output element, output_gradients one-hot."""
     tg = _tg()
     xs = [tg.constant(a) for a in arrays]
-    ys0 = [np.asarray(y) for y in _outputs(f(*xs))]
+    ys0 = [_np.asarray(y) for y in _outputs(f(*xs))]
     rows, any_none = [], False
     for j, y0 in enumerate(ys0):
         for k in range(y0.size):
             with tg.GradientTape() as tape:
                 tape.watch(xs[i])
                 y = f(*xs)
-            seeds = [np.zeros(t.shape, t.dtype) for t in ys0]
+            seeds = [_np.zeros(t.shape, t.dtype) for t in ys0]
             seeds[j].flat[k] = 1
             if isinstance(y, (list, tuple)):
                 g = tape.gradient(list(y), xs[i],
@@ -106,8 +106,8 @@ def _rev_jacobian(f, arrays, i, check_dtype=False):
             any_none |= none
             rows.append(g.ravel())
     if not rows:
-        return np.zeros((0, arrays[i].size), arrays[i].dtype), any_none
-    return np.stack(rows).astype(arrays[i].dtype, copy=False), any_none
+        return _np.zeros((0, arrays[i].size), arrays[i].dtype), any_none
+    return _np.stack(rows).astype(arrays[i].dtype, copy=False), any_none
 
 
 def _forward_accumulator():
@@ -126,7 +126,7 @@ def _fwd_jacobian(f, arrays, i):
     xs = [tg.constant(a) for a in arrays]
     cols, any_none = [], False
     for k in range(arrays[i].size):
-        t = np.zeros_like(arrays[i])
+        t = _np.zeros_like(arrays[i])
         t.flat[k] = 1
         with FA(xs[i], tg.constant(t)) as acc:
             ys = _outputs(f(*xs))
@@ -137,8 +137,8 @@ def _fwd_jacobian(f, arrays, i):
             col.append(d.ravel())
         cols.append(_flat(col))
     if not cols:
-        return np.zeros((_values(f, arrays).size, 0), arrays[i].dtype), any_none
-    return np.stack(cols, axis=1), any_none
+        return _np.zeros((_values(f, arrays).size, 0), arrays[i].dtype), any_none
+    return _np.stack(cols, axis=1), any_none
 
 
 def _vjp(f, xs, seeds, tape_cls):
@@ -178,7 +178,7 @@ def _second_order(f, arrays, seeds, mode):
                 if vjp is None:     # first derivative unconnected: constant zero
                     gs = [None] * n
                 else:
-                    seed = np.zeros_like(arrays[j])
+                    seed = _np.zeros_like(arrays[j])
                     seed.flat[r] = 1
                     gs = outer.gradient(vjp, xs, output_gradients=tg.constant(seed))
                 for i in range(n):
@@ -187,15 +187,15 @@ def _second_order(f, arrays, seeds, mode):
                     nones[j][i] |= none
                     rows[i].append(g.ravel())
             for i in range(n):
-                H[j][i] = (np.stack(rows[i]) if rows[i]
-                           else np.zeros((0, arrays[i].size)))
+                H[j][i] = (_np.stack(rows[i]) if rows[i]
+                           else _np.zeros((0, arrays[i].size)))
     else:
         FA = _forward_accumulator()
         for i in range(n):
             cols = [[] for _ in range(n)]
             for k in range(arrays[i].size):
                 xs = [tg.constant(a) for a in arrays]
-                t = np.zeros_like(arrays[i])
+                t = _np.zeros_like(arrays[i])
                 t.flat[k] = 1
                 with FA(xs[i], tg.constant(t)) as acc:
                     vjps = _vjp(f, xs, seeds, tg.GradientTape)
@@ -206,8 +206,8 @@ def _second_order(f, arrays, seeds, mode):
                     nones[j][i] |= none
                     cols[j].append(d.ravel())
             for j in range(n):
-                H[j][i] = (np.stack(cols[j], axis=1) if cols[j]
-                           else np.zeros((arrays[j].size, 0)))
+                H[j][i] = (_np.stack(cols[j], axis=1) if cols[j]
+                           else _np.zeros((arrays[j].size, 0)))
     return H, nones
 
 
@@ -225,15 +225,15 @@ def _numeric_vjps(f, arrays, seeds):
 def _report(name, mode, order, wrt, analytic, numeric, atol, rtol,
             row_shape, col_shape, row_label, col_label, note=''):
     """Raise AssertionError if analytic and numeric Jacobians disagree."""
-    analytic = np.asarray(analytic, np.float64)
-    numeric = np.asarray(numeric, np.float64)
-    err = np.abs(analytic - numeric)
-    bad = ~(err <= atol + rtol * np.abs(numeric))        # NaN counts as bad
+    analytic = _np.asarray(analytic, _np.float64)
+    numeric = _np.asarray(numeric, _np.float64)
+    err = _np.abs(analytic - numeric)
+    bad = ~(err <= atol + rtol * _np.abs(numeric))        # NaN counts as bad
     if not bad.any():
         return
-    r, c = np.unravel_index(np.argmax(np.where(np.isnan(err), np.inf, err)), err.shape)
-    where_r = np.unravel_index(r, row_shape) if row_shape else ()
-    where_c = np.unravel_index(c, col_shape) if col_shape else ()
+    r, c = _np.unravel_index(_np.argmax(_np.where(_np.isnan(err), _np.inf, err)), err.shape)
+    where_r = _np.unravel_index(r, row_shape) if row_shape else ()
+    where_c = _np.unravel_index(c, col_shape) if col_shape else ()
     fmt = lambda idx: '[%s]' % ', '.join(str(int(v)) for v in idx)
     what = {1: 'first derivative', 2: 'second derivative'}[order]
     how = {'rev': 'reverse mode' if order == 1 else 'reverse over reverse',
@@ -249,7 +249,7 @@ def _report(name, mode, order, wrt, analytic, numeric, atol, rtol,
     if note:
         lines.append('  ' + note)
     if analytic.size <= 64:
-        with np.printoptions(precision=6, suppress=True, linewidth=120):
+        with _np.printoptions(precision=6, suppress=True, linewidth=120):
             lines += ['  analytic:', '  ' + str(analytic).replace('\n', '\n  '),
                       '  numeric:', '  ' + str(numeric).replace('\n', '\n  ')]
     raise AssertionError('\n'.join(lines))
@@ -269,9 +269,9 @@ def compute_gradient(f, x, delta=None):
                          '(arguments to `f`), not a %s' % type(x))
     if delta is None:
         delta = 1.0 / 1024
-    arrays = [np.array(np.asarray(tg.convert_to_tensor(v))) for v in x]
+    arrays = [_np.array(_np.asarray(tg.convert_to_tensor(v))) for v in x]
     y = _outputs(f(*[tg.constant(a) for a in arrays]))
-    for k, a in enumerate([np.asarray(t) for t in y] + arrays):
+    for k, a in enumerate([_np.asarray(t) for t in y] + arrays):
         assert a.dtype.kind in 'fc', ('Cannot compute gradient for unsupported type %s of %s'
                                       % (a.dtype, 'y' if k < len(y) else
                                          'argument %d' % (k - len(y))))
@@ -301,10 +301,10 @@ def check_gradients(f, *args, order=2, modes=('rev', 'fwd'), atol=1e-5, rtol=1e-
     if 'fwd' in modes:
         _forward_accumulator()
     name = name or getattr(f, '__name__', None) or repr(f)
-    arrays = [np.array(np.asarray(a), dtype=np.float64) for a in args]
+    arrays = [_np.array(_np.asarray(a), dtype=_np.float64) for a in args]
     n = len(arrays)
     tg = _tg()
-    y0 = [np.asarray(y) for y in _outputs(f(*[tg.constant(a) for a in arrays]))]
+    y0 = [_np.asarray(y) for y in _outputs(f(*[tg.constant(a) for a in arrays]))]
     y_shape = y0[0].shape if len(y0) == 1 else (sum(y.size for y in y0),)
     y_label = 'y' if len(y0) == 1 else 'concat(ys)'
     wrt = lambda i: 'input %d of %d (shape %s)' % (i, n, arrays[i].shape)
@@ -326,12 +326,12 @@ def check_gradients(f, *args, order=2, modes=('rev', 'fwd'), atol=1e-5, rtol=1e-
                     arrays[i].shape, y_label, 'x%d' % i, none_note if none else '')
     if order < 2:
         return
-    rng = np.random.default_rng(seed)
+    rng = _np.random.default_rng(seed)
     seeds = [rng.standard_normal(y.shape).astype(y.dtype) for y in y0]
     g = _numeric_vjps(f, arrays, seeds)
-    numeric = [_fd_jacobian(lambda a: np.concatenate(g(a)) if n else np.zeros(0),
+    numeric = [_fd_jacobian(lambda a: _np.concatenate(g(a)) if n else _np.zeros(0),
                             arrays, i, eps) for i in range(n)]
-    offsets = np.cumsum([0] + [a.size for a in arrays])
+    offsets = _np.cumsum([0] + [a.size for a in arrays])
     for mode in modes:
         try:
             H, nones = _second_order(f, arrays, seeds, mode)
@@ -343,3 +343,10 @@ def check_gradients(f, *args, order=2, modes=('rev', 'fwd'), atol=1e-5, rtol=1e-
                         'd<f,v>/dx%d (v random)' % (i, arrays[i].shape, j), H[j][i], numeric[i][offsets[j]:offsets[j + 1]],
                         atol, rtol, arrays[j].shape, arrays[i].shape,
                         '(d<f,v>/dx%d)' % j, 'x%d' % i, none_note if nones[j][i] else '')
+
+
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))

@@ -333,15 +333,11 @@ def test_integer_sources_get_none():
     close(gf, 3.)
 
 
-def test_string_source_gets_none():
-    s = tg.constant("a")
-    x = tg.Variable(3.)
-    with tg.GradientTape() as tape:
-        tape.watch(s)
-        y = x * x
-    gs, gx = tape.gradient(y, [s, x])
-    assert gs is None
-    close(gx, 6.)
+def test_string_tensors_are_refused():
+    # issue 10: tensors hold numbers and booleans; a string is a clear error, not a
+    # tensor that later gets a None gradient
+    with pytest.raises(ValueError, match="numbers and booleans"):
+        tg.constant("a")
 
 
 def test_autodiff_namespace():

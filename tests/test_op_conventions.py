@@ -229,7 +229,7 @@ BAD = [
     ('boolean_mask shape', lambda: tg.boolean_mask(tg.ones((2, 3)), [True]), ValueError, 'incompatible'),
     ('range delta 0', lambda: tg.range(0, 3, 0), InvalidArgumentError, 'delta'),
     ('einsum shapes', lambda: tg.einsum('ij,jk->ik', tg.ones((2, 3)), tg.ones((2, 3))), InvalidArgumentError, 'Expected dimension 3 at axis 0'),
-    ('einsum operands', lambda: tg.einsum('ij,jk->ik', tg.ones((2, 3))), InvalidArgumentError, 'operand'),
+    ('einsum operands', lambda: tg.einsum('ij,jk->ik', tg.ones((2, 3))), ValueError, 'Got 1 inputs for equation'),   # TF: a ValueError
     ('einsum dtypes', lambda: tg.einsum('i,i->', tg.ones(2), tg.constant(np.ones(2))), InvalidArgumentError, 'float64'),
     ('tensordot sizes', lambda: tg.tensordot(tg.ones((2, 3)), tg.ones((2, 3)), 1), InvalidArgumentError, 'tensordot'),
     ('norm ord', lambda: tg.norm(tg.ones((2, 3)), ord=3, axis=[0, 1]), ValueError, "'ord'"),

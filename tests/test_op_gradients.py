@@ -16,6 +16,7 @@ available mode (reverse, forward) vs central differences; second derivatives
 for smooth ops; float32 gradients (dtype float32, close to float64). Elementwise
 ops also run on 0-d tensors (tapegrad's unboxed scalar path) against shape (1,).
 """
+import math
 import zlib
 from functools import partial
 from typing import Callable, NamedTuple, Optional
@@ -25,6 +26,8 @@ import pytest
 
 import tapegrad as tg
 import tapegrad.test  # noqa: F401  (tg.test, also if __init__ does not import it)
+
+import _conv_ref as conv_ref
 
 
 # ---------------------------------------------------------------- input domains
@@ -83,6 +86,102 @@ def np_erf(a):
     return np.vectorize(math.erf, otypes=[np.float64])(a)
 
 
+# ---------------------------------------------------------------- decompositions: references
+def tg_svd(a):
+    s, u, v = tg.linalg.svd(a)
+    n = len(a.shape) - 2
+    flat = lambda x: tg.reshape(x, tuple(a.shape[:n]) + (-1,))
+    return tg.concat([s, flat(u * u), flat(v * v)], -1)
+
+
+def np_svd(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    flat = lambda x: x.reshape(a.shape[:-2] + (-1,))
+    return np.concatenate([s, flat(u * u), flat(np.swapaxes(vh, -1, -2) ** 2)], -1)
+
+
+def tg_eigh(a):
+    e, v = tg.linalg.eigh(a)
+    return tg.concat([e, tg.reshape(v * v, tuple(a.shape[:-2]) + (-1,))], -1)
+
+
+def np_eigh(a):
+    e, v = np.linalg.eigh(a)
+    return np.concatenate([e, (v * v).reshape(a.shape[:-2] + (-1,))], -1)
+
+
+def tg_qr(a, **kw):
+    q, r = tg.linalg.qr(a, **kw)
+    flat = lambda x: tg.reshape(x, tuple(a.shape[:-2]) + (-1,))
+    return tg.concat([flat(q), flat(r)], -1)
+
+
+def np_qr(a, mode='reduced'):
+    q, r = np.linalg.qr(a, mode=mode)
+    flat = lambda x: x.reshape(a.shape[:-2] + (-1,))
+    return np.concatenate([flat(q), flat(r)], -1)
+
+
+def np_trisolve(a, b, lower=True, adjoint=False):
+    t = np.tril(a) if lower else np.triu(a)
+    return np.linalg.solve(np.swapaxes(t, -1, -2) if adjoint else t, b)
+
+
+def np_lstsq(a, b, l2_regularizer=0.0, fast=True):
+    at = np.swapaxes(a, -1, -2)
+    m, n = a.shape[-2:]
+    if m >= n:
+        return np.linalg.solve(at @ a + l2_regularizer * np.eye(n), at @ b)
+    return at @ np.linalg.solve(a @ at + l2_regularizer * np.eye(m), b)
+
+
+def small_or_large(rng, shape):
+    return rng.uniform(-1.0, 1.0, shape) * (4.0 if shape[-1] == 3 else 0.5)
+
+
+def np_expm(a):
+    """exp(A) = exp(A / 2^8)^(2^8), the inner one by its Taylor series (float64)."""
+    x = np.asarray(a, np.float64) / 256.0
+    r = term = np.broadcast_to(np.eye(a.shape[-1]), a.shape).copy()
+    for k in range(1, 20):
+        term = term @ x / k
+        r = r + term
+    for _ in range(8):
+        r = r @ r
+    return r.astype(a.dtype)
+
+
+def np_sqrtm(a):
+    w, v = np.linalg.eig(np.asarray(a, np.float64))
+    r = (v * np.sqrt(w.astype(complex))[..., None, :]) @ np.linalg.inv(v)
+    return r.real.astype(a.dtype)
+
+
+def np_band_part(a, num_lower, num_upper):
+    d = np.arange(a.shape[-2])[:, None] - np.arange(a.shape[-1])[None, :]
+    keep = ((d <= num_lower) | (num_lower < 0)) & ((-d <= num_upper) | (num_upper < 0))
+    return np.where(keep, a, 0).astype(a.dtype)
+
+
+def np_set_diag(a, d, k=0):
+    a = a.copy()
+    i = np.arange(d.shape[-1])
+    a[..., i + max(-k, 0), i + max(k, 0)] = d
+    return a
+
+
+def tg_clip_global(a, b, clip_norm):
+    out, norm = tg.clip_by_global_norm([a, None, b], clip_norm)
+    assert out[1] is None
+    return tg.concat([tg.reshape(out[0], [-1]), tg.reshape(out[2], [-1]), tg.reshape(norm, [1])], 0)
+
+
+def np_clip_global(a, b, clip_norm):
+    norm = np.sqrt((a * a).sum() + (b * b).sum())
+    scale = clip_norm / max(norm, clip_norm)
+    return np.concatenate([a.ravel() * scale, b.ravel() * scale, [norm]]).astype(a.dtype)
+
+
 # ---------------------------------------------------------------- shape cases
 def shapes(*shape_lists):
     return [(tuple(s), {}) for s in shape_lists]
@@ -111,6 +210,15 @@ TRANSPOSE = [(((3, 4),), {}), (((2, 3, 4),), {}), (((3, 4),), dict(perm=[1, 0]))
              (((2, 3, 4),), dict(perm=[0, 2, 1])), (((2, 3, 4),), dict(perm=(2, 0, 1))),
              (((2, 3, 4),), dict(perm=[1, 2, 0]))]
 
+CONV2D = [(((2, 5, 5, 2), (3, 3, 2, 3)), dict(strides=1, padding='SAME')),
+          (((1, 6, 5, 2), (3, 2, 2, 2)), dict(strides=[1, 2, 2, 1], padding='VALID', dilations=1)),
+          (((1, 5, 5, 2), (2, 2, 2, 2)), dict(strides=2, padding='SAME', dilations=1)),
+          (((1, 5, 5, 1), (2, 2, 1, 2)), dict(strides=1, padding='VALID', dilations=2)),
+          (((1, 4, 4, 2), (2, 2, 2, 2)), dict(strides=1, padding=[[0, 0], [1, 0], [0, 2], [0, 0]])),
+          (((2, 3, 3, 3), (1, 1, 3, 2)), dict(strides=1, padding='VALID'))]
+POOL2D = [(((2, 5, 5, 2),), dict(ksize=2, strides=2, padding='SAME')),
+          (((1, 6, 6, 2),), dict(ksize=3, strides=2, padding='VALID')),
+          (((1, 4, 5, 1),), dict(ksize=[2, 3], strides=1, padding='SAME'))]
 NONSCALAR_REDUCE = [c for c in REDUCE if c[0][0] != ()]
 SCAN = [(((5,),), dict(axis=0, exclusive=e, reverse=r)) for e in (False, True) for r in (False, True)] \
     + [(((3, 4),), dict(axis=a, exclusive=e, reverse=r)) for a in (0, 1, -1) for e, r in ((False, False), (True, True))]
@@ -258,6 +366,30 @@ OPS = [
     Op('nn.dropout',    lambda a: tg.nn.dropout(a, 0.4, seed=3),   lambda a: a * (np.random.default_rng(3).uniform(0, 1, a.shape) >= 0.4) / like(a, 0.6), shapes([(3, 4)], [(5,)])),
     Op('nn.bias_add',   tg.nn.bias_add,                            np.add,                          shapes([(3, 4), (4,)], [(2, 3, 4), (4,)])),
     Op('nn.l2_normalize', tg.nn.l2_normalize,                      f64(lambda a, axis=None: a / np.sqrt((a * a).sum(_axis(axis), keepdims=True))), AXES),
+    # ---- convolution and pooling (references: tests/_conv_ref.py, direct loops)
+    Op('nn.conv2d',     tg.nn.conv2d,                              conv_ref.conv,                   CONV2D),
+    Op('conv2d NCHW',   lambda x, w, **kw: tg.nn.conv2d(tg.transpose(x, [0, 3, 1, 2]), w, data_format='NCHW', **kw), lambda x, w, **kw: conv_ref.conv(x, w, **kw).transpose(0, 3, 1, 2), [CONV2D[0], CONV2D[2]]),
+    Op('nn.conv1d',     lambda x, w, strides, padding: tg.nn.conv1d(x, w, strides, padding), conv_ref.conv, [(((2, 6, 2), (3, 2, 3)), dict(strides=2, padding='SAME')), (((1, 5, 2), (2, 2, 2)), dict(strides=1, padding='VALID'))]),
+    Op('nn.conv3d',     tg.nn.conv3d,                              conv_ref.conv,                   [(((1, 3, 4, 3, 2), (2, 2, 2, 2, 2)), dict(strides=[1, 1, 2, 1, 1], padding='SAME'))]),
+    Op('nn.convolution', tg.nn.convolution,                        conv_ref.conv,                   [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=2, padding='SAME', dilations=1))]),
+    Op('nn.atrous_conv2d', lambda x, w: tg.nn.atrous_conv2d(x, w, 2, 'SAME'), lambda x, w: conv_ref.conv(x, w, 1, 'SAME', 2), shapes([(1, 5, 5, 2), (2, 2, 2, 2)])),
+    Op('nn.depthwise_conv2d', tg.nn.depthwise_conv2d,              lambda x, w, strides, padding: conv_ref.conv(x, w, strides[1:3], padding, 1, True),
+       [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=[1, 2, 2, 1], padding='SAME')), (((2, 4, 4, 3), (2, 2, 3, 1)), dict(strides=[1, 1, 1, 1], padding='VALID'))]),
+    Op('nn.separable_conv2d', lambda x, d, p: tg.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], 'SAME'), lambda x, d, p: conv_ref.conv(conv_ref.conv(x, d, 1, 'SAME', 1, True), p), shapes([(1, 4, 4, 2), (2, 2, 2, 2), (1, 1, 4, 3)])),
+    Op('nn.conv2d_transpose', lambda x, w, **kw: tg.nn.conv2d_transpose(x, w, **kw), conv_ref.conv_transpose,
+       [(((1, 3, 3, 3), (3, 3, 2, 3)), dict(output_shape=[1, 5, 5, 2], strides=2, padding='SAME')), (((1, 2, 3, 2), (2, 2, 2, 2)), dict(output_shape=[1, 4, 6, 2], strides=2, padding='VALID'))]),
+    Op('nn.conv3d_transpose', lambda x, w: tg.nn.conv3d_transpose(x, w, [1, 3, 4, 3, 2], [1, 2, 2, 2, 1], 'SAME'), lambda x, w: conv_ref.conv_transpose(x, w, (1, 3, 4, 3, 2), 2), shapes([(1, 2, 2, 2, 2), (2, 2, 2, 2, 2)])),
+    Op('nn.conv1d_transpose', lambda x, w: tg.nn.conv1d_transpose(x, w, [2, 6, 2], 2), lambda x, w: conv_ref.conv_transpose(x, w, (2, 6, 2), 2), shapes([(2, 3, 3), (3, 2, 3)])),
+    Op('nn.max_pool2d', tg.nn.max_pool2d,                          conv_ref.max_pool,               POOL2D, smooth=False),
+    Op('nn.max_pool1d', tg.nn.max_pool1d,                          conv_ref.max_pool,               [(((2, 7, 2),), dict(ksize=3, strides=2, padding='SAME'))], smooth=False),
+    Op('nn.max_pool3d', tg.nn.max_pool3d,                          conv_ref.max_pool,               [(((1, 3, 4, 4, 2),), dict(ksize=2, strides=2, padding='SAME'))], smooth=False),
+    Op('nn.avg_pool2d', tg.nn.avg_pool2d,                          conv_ref.avg_pool,               POOL2D),
+    Op('nn.avg_pool1d', tg.nn.avg_pool1d,                          conv_ref.avg_pool,               [(((2, 7, 2),), dict(ksize=3, strides=2, padding='SAME'))]),
+    Op('nn.avg_pool',   tg.nn.avg_pool,                            conv_ref.avg_pool,               [(((1, 3, 4, 4, 2),), dict(ksize=2, strides=2, padding='VALID'))]),
+    Op('nn.pool max dilated', lambda x: tg.nn.pool(x, [2, 2], 'MAX', dilations=[2, 1]), lambda x: np.maximum.reduce([x[:, i:i + 3, j:j + 4] for i in (0, 2) for j in (0, 1)]), shapes([(1, 5, 5, 2)]), smooth=False),
+    Op('nn.batch_normalization', lambda x, m, v, o, s: tg.nn.batch_normalization(x, m, v, o, s, 0.01), lambda x, m, v, o, s: (x - m) * s / np.sqrt(v + like(x, 0.01)) + o, shapes([(2, 3, 4), (4,), (4,), (4,), (4,)]), (real, real, pos, real, real)),
+    Op('nn.fused_batch_norm', lambda x, s, o: tg.nn.fused_batch_norm(x, s, o)[0], f64(lambda x, s, o: (x - x.mean((0, 1, 2))) * s / np.sqrt(x.var((0, 1, 2)) + 0.001) + o), shapes([(2, 2, 3, 3), (3,), (3,)])),
+    Op('nn.local_response_normalization', lambda x: tg.nn.local_response_normalization(x, 2, 1.0, 0.3, 0.75), f64(lambda x: x / (1 + 0.3 * np.stack([(np.pad(x * x, [(0, 0)] * 3 + [(2, 2)])[..., i:i + 2 + 3]).sum(-1) for i in range(5)], -1)) ** 0.75), shapes([(1, 2, 2, 5)])),
     # ---- elementwise and n-ary math
     E('math.erf',       tg.math.erf,                               f64(np_erf),                     UNARY),
     E('maximum',        tg.maximum,                                np.maximum,                      BINARY, smooth=False),
@@ -349,12 +481,59 @@ OPS = [
     Op('linalg.trace',  tg.linalg.trace,                           lambda a: np.trace(a, axis1=-2, axis2=-1), shapes([(3, 3)], [(2, 3, 4)])),
     Op('linalg.diag',   tg.linalg.diag,                            lambda a: a[..., None] * np.eye(a.shape[-1], dtype=a.dtype), shapes([(3,)], [(2, 3)])),
     Op('linalg.diag_part', tg.linalg.diag_part,                    lambda a: np.diagonal(a, 0, -2, -1), shapes([(3, 3)], [(2, 3, 4)])),
+    Op('diag_part k',   lambda a, **kw: tg.linalg.diag_part(a, **kw), lambda a, k: np.diagonal(a, k, -2, -1), [(((3, 4),), dict(k=1)), (((2, 3, 4),), dict(k=-1))]),
+    Op('diag_part k pair', lambda a: tg.linalg.diag_part(a, k=(-1, 1), padding_value=0.5), lambda a: np.stack([np.diagonal(a, 1), np.diagonal(a, 0), np.append(np.diagonal(a, -1), like(a, 0.5))]), shapes([(3, 4)])),
+    Op('diag k',        lambda a: tg.linalg.diag(a, k=1),          lambda a: np.diag(a, 1),         shapes([(3,)])),
+    Op('diag k pair',   lambda a: tg.linalg.diag(a, k=(0, 1)),     lambda a: np.diag(a[1]) + np.diag(a[0, 1:], 1), shapes([(2, 3)])),
+    Op('norm ord 2',    lambda a: tg.norm(a, ord=2, axis=[-2, -1]), lambda a: np.linalg.norm(a, 2, axis=(-2, -1)), shapes([(3, 4)], [(2, 3, 3)]), smooth=False),  # second order refused (no SVD gradient)
+    E('math.floormod',  tg.math.floormod,                          np.mod,                          BINARY, (lambda r, s: r.uniform(0.1, 0.9, s) + r.integers(-3, 3, s), lambda r, s: r.choice([-1.0, 1.0], s) * 1.0)),
     Op('linalg.inv',    tg.linalg.inv,                             np.linalg.inv,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.det',    tg.linalg.det,                             np.linalg.det,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.slogdet', lambda a: tg.linalg.slogdet(a)[1],        lambda a: np.linalg.slogdet(a)[1], shapes([(3, 3)], [(2, 2, 2)]), lambda r, s: -wellcond(r, s)),
     Op('linalg.solve',  tg.linalg.solve,                           np.linalg.solve,                 shapes([(3, 3), (3, 2)], [(2, 2, 2), (2, 2, 1)]), (wellcond, real)),
     Op('solve adjoint', lambda a, b: tg.linalg.solve(a, b, adjoint=True), lambda a, b: np.linalg.solve(np.swapaxes(a, -1, -2), b), shapes([(3, 3), (3, 2)]), (wellcond, real)),
     Op('linalg.cholesky', lambda a: tg.linalg.cholesky(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2)), shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    # ---- decompositions (factors whose sign is free enter squared) and matrix functions
+    Op('linalg.svd',    tg_svd,                                    np_svd,                          shapes([(3, 2)], [(2, 3)], [(3, 3)], [(2, 3, 2)])),
+    Op('svd compute_uv=False', lambda a: tg.linalg.svd(a, compute_uv=False), lambda a: np.linalg.svd(a, compute_uv=False), shapes([(3, 2)], [(2, 2, 3)])),
+    Op('linalg.eigh',   tg_eigh,                                   np_eigh,                         shapes([(3, 3)], [(2, 2, 2)])),
+    Op('linalg.eigvalsh', tg.linalg.eigvalsh,                      np.linalg.eigvalsh,              shapes([(3, 3)], [(2, 4, 4)])),
+    Op('linalg.qr',     tg_qr,                                     np_qr,                           shapes([(3, 2)], [(3, 3)], [(2, 3)], [(2, 4, 3)])),
+    Op('qr full',       lambda a: tg_qr(a, full_matrices=True),    lambda a: np_qr(a, 'complete'),  shapes([(2, 3)], [(3, 3)])),
+    Op('linalg.triangular_solve', tg.linalg.triangular_solve,      np_trisolve,
+       [(((3, 3), (3, 2)), {}), (((3, 3), (3, 2)), dict(lower=False)), (((3, 3), (3, 1)), dict(adjoint=True)),
+        (((2, 3, 3), (2, 3, 2)), dict(lower=False, adjoint=True)), (((3, 3), (2, 3, 2)), {})], (wellcond, real)),
+    Op('linalg.cholesky_solve', tg.linalg.cholesky_solve,          lambda l, b: np.linalg.solve(np.tril(l) @ np.swapaxes(np.tril(l), -1, -2), b), shapes([(3, 3), (3, 2)], [(2, 2, 2), (2, 2, 1)]), (wellcond, real)),
+    Op('linalg.logdet', lambda a: tg.linalg.logdet(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.slogdet(a @ np.swapaxes(a, -1, -2))[1], shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.lstsq',  tg.linalg.lstsq,                           f64(np_lstsq),
+       [(((4, 2), (4, 1)), {}), (((2, 3), (2, 2)), {}), (((4, 2), (4, 2)), dict(l2_regularizer=0.3)), (((2, 3), (2, 1)), dict(l2_regularizer=0.3)),
+        (((4, 2), (4, 1)), dict(fast=False)), (((2, 3), (2, 1)), dict(fast=False)), (((2, 3, 2), (2, 3, 1)), {})]),
+    Op('linalg.pinv',   tg.linalg.pinv,                            np.linalg.pinv,                  shapes([(3, 2)], [(2, 3)], [(2, 3, 3)])),
+    Op('linalg.expm',   tg.linalg.expm,                            np_expm,                         shapes([(3, 3)], [(2, 2, 2)], [(1, 1)]), small_or_large),
+    Op('linalg.sqrtm',  tg.linalg.sqrtm,                           np_sqrtm,                        shapes([(3, 3)], [(2, 2, 2)]), wellcond),
+    Op('linalg.band_part', tg.linalg.band_part,                    np_band_part,                    [(((4, 4),), dict(num_lower=1, num_upper=-1)), (((3, 4),), dict(num_lower=0, num_upper=1)), (((2, 3, 3),), dict(num_lower=-1, num_upper=0))]),
+    Op('linalg.set_diag', tg.linalg.set_diag,                      np_set_diag,                     [(((3, 4), (3,)), {}), (((3, 4), (3,)), dict(k=1)), (((3, 4), (2,)), dict(k=-1)), (((2, 3, 3), (2, 3)), {})]),
+    Op('linalg.cross',  tg.linalg.cross,                           np.cross,                        shapes([(3,), (3,)], [(2, 3), (2, 3)])),
+    Op('linalg.global_norm', lambda a, b: tg.linalg.global_norm([a, None, b]), lambda a, b: np.sqrt((a * a).sum() + (b * b).sum()), shapes([(3, 4), (2,)], [(), (5,)]), nonzero),
+    Op('clip_by_global_norm', tg_clip_global, np_clip_global,   [(((3, 4), (2,)), dict(clip_norm=1.5)), (((3, 4), (2,)), dict(clip_norm=100.0))], nonzero),
+    # ---- special functions
+    E('math.lgamma',    tg.math.lgamma,                            f64(np.vectorize(math.lgamma)),  UNARY, pos),
+    E('lgamma <0',      tg.math.lgamma,                            f64(np.vectorize(math.lgamma)),  UNARY, lambda r, s: -pos(r, s) + 0.25 * (r.uniform(0, 1, s) > 2)),
+    E('math.digamma',   tg.math.digamma,                           None,                            UNARY, pos),
+    E('polygamma(2, x)', lambda x: tg.math.polygamma(like(x, 2.0), x), None,                        UNARY, pos),
+    E('zeta(3, q)',     lambda q: tg.math.zeta(like(q, 3.0), q),   None,                            UNARY, pos),
+    E('math.erfc',      tg.math.erfc,                              f64(np.vectorize(math.erfc)),    UNARY),
+    E('math.erfinv',    tg.math.erfinv,                            None,                            UNARY, lambda r, s: r.uniform(-0.9, 0.9, s)),
+    E('math.ndtri',     tg.math.ndtri,                             None,                            UNARY, lambda r, s: r.uniform(0.05, 0.95, s)),
+    E('math.log_ndtr',  tg.math.log_ndtr,                          f64(np.vectorize(lambda x: math.log(0.5 * math.erfc(-x / math.sqrt(2))))), UNARY, lambda r, s: r.uniform(-6, 4, s)),
+    E('math.bessel_i0', tg.math.bessel_i0,                         f64(np.i0),                      UNARY),
+    E('math.bessel_i0e', tg.math.bessel_i0e,                       f64(lambda a: np.i0(a) * np.exp(-np.abs(a))), UNARY, nonzero),
+    E('math.bessel_i1', tg.math.bessel_i1,                         None,                            UNARY),
+    E('math.bessel_i1e', tg.math.special.bessel_i1e,               None,                            UNARY, nonzero),
+    E('math.softsign',  tg.math.softsign,                          lambda a: a / (1 + np.abs(a)),   UNARY, nonzero),
+    E('math.xlog1py',   tg.math.xlog1py,                           lambda a, b: a * np.log1p(b),    BINARY, (real, pos)),
+    E('math.multiply_no_nan', tg.math.multiply_no_nan,             np.multiply,                     BINARY),
+    Op('math.lbeta',    tg.math.lbeta,                             f64(lambda a: np.vectorize(math.lgamma)(a).sum(-1) - np.vectorize(math.lgamma)(a.sum(-1))), shapes([(3, 4)], [(2,)]), pos),
 ]
 
 

@@ -44,7 +44,8 @@ cdef class Tensor(_Tracked):
 
 cdef class Variable(_Tracked):
     # A mutable holder of a Tensor. Reading it on a tape maps the value's slot to the
-    # variable's slot; assigning swaps in a new Tensor, so saved values never change.
+    # variable's slot; assigning swaps in a new Tensor, so saved values never change (its
+    # array is reused, written in place, only when nothing but the variable holds it).
     cdef Tensor _value
     cdef long long _uid         # creation order: watched_variables() lists by it, as TensorFlow
     cdef readonly bint trainable
@@ -52,6 +53,9 @@ cdef class Variable(_Tracked):
     cdef object __weakref__
 
     cdef Tensor _converted(self, value, str what)
+    cdef object _operand(self, value, str what)      # an update's operand, as NumPy takes it
+    cdef bint _sole_owner(self)                      # nobody else sees the value's array
+    cdef void _write(self, ufunc, d) except *        # update the value's array in place
 
 
 cdef class Tape:
@@ -71,7 +75,8 @@ cdef class Tape:
     cdef readonly bint watch_accessed_variables
     cdef readonly bint recording
     cdef long long started      # when it last started recording (activation order)
-    cdef readonly bint used     # a non-persistent tape answered its one gradient call
+    cdef readonly bint used     # a non-persistent tape's one gradient call has begun
+    cdef int sweeps             # gradient/jacobian calls running over the record now
     cdef list kept              # a tape that keeps values (tg.autodiff.Trace): per node, its
                                 # (input Tensors or None, output Tensor); otherwise None
     cdef object __weakref__
@@ -84,6 +89,7 @@ cdef class Tape:
     cdef list sweep(self, list targets, list sources, list seeds, bint keep, bint batch=*)
     cdef bint batchable(self)                     # every op's rule takes a batch (jacobians)
     cdef list vjps(self, target, list sources, object seeds, bint vectorize)
+    cdef void begin(self) except *               # a gradient call: refuse a second one
     cdef void done(self)                          # release a non-persistent record
 
 
@@ -92,6 +98,7 @@ cdef class Accumulator:
     # tangent of its output from the tangents of its inputs (kept in the tensors' _ext).
     cdef readonly long long id
     cdef readonly bint active
+    cdef list primals     # what set_tangent gave a tangent: cleared when the accumulator dies
     cdef long long started      # when it was last activated: tapes started after it do
                                 # not record its JVP computations (as TensorFlow)
     cdef object __weakref__

@@ -18,6 +18,11 @@ that every call between them is a C call:
 - ops.pxi       the public op functions, continued by kind in ops_math.pxi,
                 ops_reduce.pxi, ops_shape.pxi, ops_linalg.pxi and ops_nn.pxi (the
                 rest of tg.nn is composites, in tapegrad/nn.py)
+- rules_conv.pxi, ops_conv.pxi  convolution and pooling: the op table's entries and the
+                public functions; their compiled loops are in kernels_conv.pxi
+- special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
+- rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
+                expm, and the tg.linalg composites built on them
 """
 cimport cython
 cimport numpy as cnp
@@ -48,6 +53,11 @@ include "rules_reduce.pxi"
 include "rules_shape.pxi"
 include "rules_linalg.pxi"
 include "rules_nn.pxi"
+include "kernels_conv.pxi"
+include "rules_conv.pxi"
+include "special.pxi"
+include "rules_special.pxi"
+include "rules_decomp.pxi"
 include "rules_select.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
@@ -55,6 +65,9 @@ include "ops_reduce.pxi"
 include "ops_shape.pxi"
 include "ops_linalg.pxi"
 include "ops_nn.pxi"
+include "ops_conv.pxi"
+include "ops_special.pxi"
+include "ops_decomp.pxi"
 include "ops_select.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made

@@ -98,9 +98,11 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
         check_same_dtype(od, ins[1:] if op == OP_WHERE else ins)  # where's condition is bool
     if od.float_only:
         for x in ins:
-            if x is not None and not is_float(x):
+            if x is not None and not is_float(x) and (
+                    not od.ints or dtype_of(x).kind not in od.ints):
                 raise InvalidArgumentError(
-                    f"{od.name}: expected a floating-point tensor, got {dtype_of(x).name} "
+                    f"{od.name}: expected a floating-point"
+                    f"{' or integer' if od.ints else ''} tensor, got {dtype_of(x).name} "
                     f"[Op:{od.tf_name}]")
     st = active_state()
     try:
@@ -116,17 +118,25 @@ cdef Tensor apply(int op, tuple ins, tuple attrs):
             r = od.fwd(val(<Tensor>ins[0]), attrs[0], attrs[1])
         else:
             r = od.fwd(*[val(x) if x is not None else None for x in ins], *attrs)
-    except ValueError as e:
+    except (ValueError, IndexError) as e:
+        # NumPy's errors (ValueError, AxisError, LinAlgError ...) are TensorFlow's kernel
+        # error; the NumPy error stays as the cause (numpy_cause). (np.seterr's
+        # FloatingPointError is the user's choice, and stays.)
         if len(ins) >= 2 and "broadcast" in str(e):
             raise InvalidArgumentError(
                 "Incompatible shapes: " + " vs. ".join(
                     [str(list(shape_of(x))).replace(" ", "") for x in ins if x is not None])
                 + f" [Op:{od.tf_name}]") from None
-        raise
+        raise InvalidArgumentError(f"{od.name}: {e} [Op:{od.tf_name}]") from e
     out = wrap(r)
     if st is not None:
         record(op, ins, out, attrs, st, saved)
     return out
+
+
+cdef inline bint numpy_cause(object e, object cls=ValueError):
+    """Whether an InvalidArgumentError from apply() is NumPy's error `cls`, translated."""
+    return isinstance(e.__cause__, cls)
 
 
 cdef Tensor compare(object ufunc, object a, object b):

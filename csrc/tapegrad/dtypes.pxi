@@ -2,6 +2,8 @@
 # NumPy value keeps its dtype, and a Python number in an op adopts the tensor's dtype.
 
 from tapegrad.errors import InvalidArgumentError
+from tapegrad.errors import NotFoundError, UnimplementedError
+from tapegrad.dtypes import DType as _DType, _of_numpy
 
 cdef object F32 = np.dtype(np.float32)
 cdef object F64 = np.dtype(np.float64)
@@ -13,6 +15,30 @@ cdef object NP_F64 = np.float64
 cdef object ndarray = np.ndarray
 cdef object np_generic = np.generic
 cdef object np_matmul = np.matmul
+
+
+# The DType objects users see (tg.float32, ...; tapegrad/dtypes.py), by NumPy type number:
+# `t.dtype` is a list index, not a dict lookup. The engine itself keeps NumPy dtypes.
+cdef enum:
+    N_TYPE_NUMS = 32
+cdef object DT_F32 = _of_numpy(F32)
+cdef object DT_F64 = _of_numpy(F64)
+cdef list DT_BY_NUM = [None] * N_TYPE_NUMS
+for _c in np.typecodes["All"]:
+    _d = np.dtype(_c)
+    if _d.num < N_TYPE_NUMS and _d.name in ("bool", "float16", "float32", "float64", "int8",
+            "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "complex64",
+            "complex128"):
+        DT_BY_NUM[_d.num] = _of_numpy(_d)
+
+
+cdef inline object public_dtype_of_array(cnp.ndarray a):
+    cdef int n = cnp.PyArray_TYPE(a)
+    if 0 <= n < N_TYPE_NUMS and cnp.PyArray_ISNOTSWAPPED(a):
+        d = DT_BY_NUM[n]
+        if d is not None:
+            return d
+    return _of_numpy(a.dtype)
 
 
 cdef inline int array_kind(cnp.ndarray a):
@@ -38,6 +64,8 @@ cpdef object as_dtype(object dtype):
         return None
     if type(dtype) is type(F32):
         return dtype
+    if type(dtype) is _DType:
+        return dtype.dtype
     try:
         return np.dtype(dtype)
     except TypeError:
@@ -47,10 +75,15 @@ cpdef object as_dtype(object dtype):
 cdef object default_array(object value):
     """A fresh ndarray of `value` with TensorFlow's default dtypes."""
     if isinstance(value, (ndarray, np_generic)):
-        return np.array(value)
+        a = np.array(value)
+        if a.dtype.kind in "USVO":
+            _not_numbers(value)
+        return a
     if isinstance(value, bool):
         return np.array(value, dtype=BOOL)
     if isinstance(value, int):
+        if not -2**63 <= value < 2**63:
+            raise ValueError(_OUT_OF_RANGE)
         return np.array(value, dtype=I32 if -2**31 <= value < 2**31 else I64)
     if isinstance(value, float):
         return np.array(value, dtype=F32)
@@ -61,14 +94,42 @@ cdef object default_array(object value):
         a = np.array(value)
     except ValueError as e:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {e}") from None
-    if a.dtype.kind == "O" or a.dtype.kind == "U" and not isinstance(value, str):
-        raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
-                         f"({type(value)}) to a Tensor.")
+    if a.dtype.kind in "fuO" and a.dtype.itemsize == 8 and _big_ints_only(value):
+        raise ValueError(_OUT_OF_RANGE)   # NumPy made floats, uint64 or objects of Python ints
+    if a.dtype.kind in "USVO":
+        _not_numbers(value)
     if a.dtype == F64 and not _holds_numpy(value):
         return a.astype(F32)
     if a.dtype == I64 and a.size and -2**31 <= a.min() and a.max() < 2**31 and not _holds_numpy(value):
         return a.astype(I32)
     return a
+
+
+cdef str _OUT_OF_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+
+
+cdef bint _big_ints_only(object value):
+    """Whether a nested list of Python numbers has an int out of int64's range and no
+    float (TensorFlow makes such a list int64, and refuses it)."""
+    cdef list stack = [value]
+    cdef bint big = False
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, (float, np_generic, ndarray, complex)) or not isinstance(v, int):
+            return False
+        elif not -2**63 <= v < 2**63:
+            big = True
+    return big
+
+
+cdef _not_numbers(object value):
+    if isinstance(value, (str, bytes)) or np.asarray(value).dtype.kind in "USV":
+        raise ValueError(f"tapegrad tensors hold numbers and booleans, not strings or bytes: "
+                         f"cannot convert {value!r} to a Tensor.")
+    raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
+                     f"({type(value)}) to a Tensor.")
 
 
 cdef bint _holds_numpy(object value):
@@ -93,6 +154,11 @@ cdef object array_as(object value, object dtype):
     if a.dtype == dtype:
         return np.array(a, copy=True)
     src, dst = a.dtype.kind, dtype.kind
+    if src == "O" and dst in "fc":
+        try:   # Python ints beyond int64 (x * 2**70): NumPy converts them to floats
+            return np.array(value, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            pass
     if (src == "f" and dst in "iub") or (src in "iuf" and dst == "b") or src not in "iufb":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return a.astype(dtype)

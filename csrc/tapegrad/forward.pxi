@@ -7,22 +7,36 @@ cdef class Accumulator:
 
     def __cinit__(self):
         self.id = new_id()
+        self.primals = []
+
+    def __dealloc__(self):
+        # The tangents go with their accumulator: a long-lived primal (a Variable in a
+        # forward-over-reverse loop) would otherwise keep one per accumulator for ever.
+        # (Other tensors' tangents die with those tensors.)
+        cdef _Tracked p
+        cdef Tensor value
+        if self.primals is None:
+            return
+        for p in self.primals:
+            drop_tangent(p, self.id)
+            if isinstance(p, Variable):
+                value = (<Variable>p)._value
+                if value is not None:
+                    drop_tangent(value, self.id)
 
     def start(self):
         self.started = activate(cur_state().accs, self)
         self.active = True
 
     def stop(self):
-        if self.active:
-            deactivate(cur_state().accs, self)
+        if self.active and deactivate(cur_state().accs, self):
             self.active = False
 
     def set_tangent(self, _Tracked obj, tangent):
-        if obj._ext is None:
-            obj._ext = {}
-        obj._ext[-self.id] = tangent
         if isinstance(obj, Variable):
-            set_tangent_of((<Variable>obj)._value, self.id, tangent)
+            set_tangent_of(var_value(<Variable>obj), self.id, tangent)
+        set_tangent_of(obj, self.id, tangent)
+        self.primals.append(obj)
 
     def tangent(self, obj):
         return tangent_of(obj, self.id) if isinstance(obj, _Tracked) else None
@@ -38,6 +52,13 @@ cdef inline void set_tangent_of(_Tracked t, long long acc_id, object tangent):
     if t._ext is None:
         t._ext = {}
     t._ext[-acc_id] = tangent
+
+
+cdef void drop_tangent(_Tracked t, long long acc_id):
+    if t._ext is not None:
+        t._ext.pop(-acc_id, None)
+        if not t._ext:
+            t._ext = None
 
 
 cdef void read_tangent(Variable v, Tensor t, _State st):

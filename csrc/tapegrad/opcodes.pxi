@@ -25,6 +25,15 @@ cdef enum:
     OP_TILE, OP_PAD
     OP_EINSUM, OP_INV, OP_DET, OP_LOGABSDET, OP_SOLVE, OP_CHOLESKY
     OP_SOFTMAX_CE, OP_SOFTMAX, OP_LOG_SOFTMAX
+    OP_FLOORMOD, OP_SPECTRAL_NORM, OP_SPECTRAL_DIR
+    # convolution and pooling (rules_conv.pxi)
+    OP_CONV, OP_CONV_BP_INPUT, OP_CONV_BP_FILTER, OP_MAX_POOL, OP_AVG_POOL, OP_AVG_POOL_GRAD
+    # special functions (rules_special.pxi)
+    OP_LGAMMA, OP_DIGAMMA, OP_ERFC, OP_ERFINV, OP_NDTRI, OP_SOFTSIGN, OP_BESSEL_I0
+    OP_LOG_NDTR, OP_BESSEL_I0E, OP_BESSEL_I1, OP_BESSEL_I1E, OP_POLYGAMMA, OP_ZETA
+    OP_XLOG1PY, OP_MUL_NO_NAN
+    # decompositions and matrix functions (rules_decomp.pxi)
+    OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
     # sorting, segments and scatters (rules_select.pxi)
     OP_SEGMENT_MAX, OP_SEGMENT_MIN, OP_SEGMENT_PROD
     N_OPS
@@ -48,8 +57,11 @@ cdef class OpDef:
                                     # tape keeps memoryless stand-ins of them (stand_in)
     cdef readonly bint bcast      # input gradients are summed back over broadcast axes
     cdef readonly bint float_only # integer inputs are an error (as TensorFlow's kernels)
+    cdef readonly str ints        # ...except these NumPy kinds ('i' signed, 'u' unsigned)
     cdef readonly bint tensors    # the VJP is the user's: it always gets Tensors and tg's ops
     cdef readonly bint batch      # the VJP works on a g with a leading batch axis (jacobians)
+    cdef readonly bint zero_g     # elementwise unary: where g is 0 the input gradient is 0 (even
+                                  # where dy/dx is inf or NaN), as TensorFlow's SqrtGrad
 
 
 cdef list OPS = [None] * N_OPS

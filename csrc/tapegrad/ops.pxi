@@ -50,9 +50,25 @@ def stop_gradient(input, name=None):
     return copy_of(as_input(input))
 
 
-# Integer division and remainder (no gradient, as in TensorFlow)
-def floordiv(x, y, name=None): return compare(np.floor_divide, x, y)
-def floormod(x, y, name=None): return compare(np.mod, x, y)
+# Integer division (no gradient, as in TensorFlow) and remainder (for floats, TensorFlow's
+# gradients: 1 for x and -floor(x / y) for y)
+def floordiv(x, y, name=None): return int_division(np.floor_divide, x, y, "FloorDiv")
+def floormod(x, y, name=None): return binary(OP_FLOORMOD, x, y)
+
+
+cdef Tensor int_division(object ufunc, object x, object y, str tf_name):
+    """x // y or x % y: an integer division by zero is an error (TensorFlow's kernel), a
+    float one is inf or NaN, without NumPy's warning."""
+    with np.errstate(divide="raise", invalid="ignore", over="ignore"):
+        try:
+            return compare(ufunc, x, y)
+        except FloatingPointError:
+            pass
+    with np.errstate(all="ignore"):
+        r = compare(ufunc, x, y)
+    if dtype_of(r).kind in "iu":
+        raise InvalidArgumentError(f"Integer division by zero [Op:{tf_name}]")
+    return r
 
 
 def where(condition, x=None, y=None, name=None):
@@ -87,6 +103,11 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         tb = like(b, ta)
     transpose_a = bool(transpose_a or adjoint_a)
     transpose_b = bool(transpose_b or adjoint_b)
+    if output_type is not None and as_dtype(output_type) != dtype_of(ta):
+        # TensorFlow's CPU kernels give only the inputs' dtype (no widening product)
+        raise NotFoundError(f"Could not find device for node: {{{{node BatchMatMulV3}}}} with "
+                            f"inputs of dtype {dtype_of(ta).name} and output_type "
+                            f"{as_dtype(output_type).name} [Op:BatchMatMulV3]")
     if (ta._k or tb._k or cnp.PyArray_NDIM(<cnp.ndarray>ta._a) < 2
             or cnp.PyArray_NDIM(<cnp.ndarray>tb._a) < 2):
         raise InvalidArgumentError(
@@ -94,7 +115,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             f"{list(shape_of(ta))} and {list(shape_of(tb))} [Op:MatMul]")
     try:
         return apply(OP_MATMUL, (ta, tb), (transpose_a, transpose_b))
-    except ValueError:   # NumPy's word for inner dimensions that differ
+    except InvalidArgumentError as e:   # NumPy's word for inner dimensions that differ
+        if not numpy_cause(e):
+            raise
         sa, sb = shape_of(ta), shape_of(tb)
         raise InvalidArgumentError(
             f"Matrix size-incompatible: In[0]: {list(sa)}, In[1]: {list(sb)} [Op:MatMul]"
@@ -102,8 +125,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 
 # Reductions
-cdef object norm_axis(object axis, int ndim, str op):
-    """A reduction's axis as a sorted tuple of non-negative ints, or None for all."""
+cdef object norm_axis(object axis, int ndim, str op, bint repeats=False):
+    """A reduction's axis as a sorted tuple of non-negative ints, or None for all. An axis
+    named twice is an error, as in TensorFlow's reductions (`repeats`: allowed, as in
+    squeeze)."""
     if axis is None:
         return None
     if type(axis) is int and -ndim <= axis < ndim:   # the usual call
@@ -118,7 +143,11 @@ cdef object norm_axis(object axis, int ndim, str op):
         if not -ndim <= a < max(ndim, 1):
             raise InvalidArgumentError(
                 f"{op}: Invalid reduction dimension ({a} for input with {ndim} dimension(s))")
-        out.append(int(a) % ndim if ndim else 0)
+        a = int(a) % ndim if ndim else 0
+        if a in out and not repeats:
+            raise InvalidArgumentError(f"{op}: Invalid reduction arguments: Axes contains "
+                                       f"duplicate dimension: {a}")
+        out.append(a)
     return tuple(sorted(set(out)))
 
 
@@ -134,8 +163,17 @@ cdef int norm_one_axis(object axis, int ndim, str op) except -1:
     return int(axis) % ndim
 
 
+cdef void not_bool(Tensor t, int op) except *:
+    """TensorFlow's arithmetic kernels (sums, extrema, scans) take no bool tensors."""
+    if t._k == K_ARRAY and cnp.PyArray_TYPE(<cnp.ndarray>t._a) == cnp.NPY_BOOL:
+        raise InvalidArgumentError(
+            f"Value for attr 'T' of bool is not in the list of allowed values: "
+            f"{(<OpDef>OPS[op]).name} takes numbers, not booleans [Op:{(<OpDef>OPS[op]).tf_name}]")
+
+
 cdef object reduce(int op, object input_tensor, object axis, object keepdims, str name):
     cdef Tensor t = as_input(input_tensor)
+    not_bool(t, op)
     return apply(op, (t,), (norm_axis(axis, len(shape_of(t)), name), bool(keepdims)))
 
 
@@ -159,9 +197,25 @@ cdef tuple norm_shape(object shape, str op):
         raise TypeError(f"{op}: shape must be a list of ints, got {shape!r}") from None
 
 
+cdef tuple new_dims(object shape, str op, str tf_name):
+    """The dimensions of a new tensor: a shape with no negative size."""
+    shape = norm_shape(shape, op)
+    for d in shape:
+        if d < 0:
+            raise InvalidArgumentError(f"Dimension {d} must be >= 0 [Op:{tf_name}]")
+    return shape
+
+
 def reshape(tensor, shape, name=None):
     cdef Tensor t = as_input(tensor)
     shape = norm_shape(shape, "reshape")
+    unknown = [i for i, d in enumerate(shape) if d == -1]
+    if len(unknown) > 1:
+        raise InvalidArgumentError(f"Only one input size may be -1, not both {unknown[0]} "
+                                   f"and {unknown[1]} [Op:Reshape]")
+    for i, d in enumerate(shape):
+        if d < -1:
+            raise InvalidArgumentError(f"Size {i} must be non-negative, not {d} [Op:Reshape]")
     size = known = 1   # Python ints: no overflow, and no np.prod (microseconds a call)
     for d in shape_of(t):
         size *= d
@@ -187,7 +241,10 @@ def transpose(a, perm=None, conjugate=False, name=None):
         if sorted(perm) != list(range(n)):
             raise InvalidArgumentError(f"transpose: perm must be a permutation of "
                                        f"{list(range(n))}, got {list(perm)}")
-    return apply(OP_TRANSPOSE, (t,), (perm,))
+    r = apply(OP_TRANSPOSE, (t,), (perm,))
+    if conjugate and dtype_of(t).kind == "c":   # complex values: no gradient to keep
+        return wrap(np.conj(val(r)))
+    return r
 
 
 def broadcast_to(input, shape, name=None):
@@ -217,14 +274,22 @@ def scatter_add(g, shape, key):
 
 
 cdef object norm_key(object key):
-    """An index with Tensors replaced by NumPy values (an integer array indexes)."""
+    """An index as NumPy reads it, with Tensors, lists and tuples inside a tuple made
+    arrays (x[((0, 0),)] is x[[0, 0]] in NumPy: an integer array, whose repeats the
+    gradient must add up, _is_basic). Floats are refused, as TensorFlow does."""
     if isinstance(key, tuple):
-        return tuple([norm_key(k) for k in key])
-    if isinstance(key, _Tracked):
-        return np.asarray(key)
-    if isinstance(key, list):
-        return np.asarray(key)
-    return key
+        return tuple([key_item(k, key) for k in key])
+    return key_item(key, key)
+
+
+cdef object key_item(object k, object key):
+    if isinstance(k, (_Tracked, list, tuple)):
+        k = np.asarray(k)
+    if (isinstance(k, (float, np.floating)) or
+            (isinstance(k, ndarray) and (<cnp.ndarray>k).dtype.kind not in "iub")):
+        raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tg.newaxis (`None`) "
+                        f"and integer tensors are valid indices, got {key!r}")
+    return k
 
 
 def getitem(x, key):
@@ -232,9 +297,11 @@ def getitem(x, key):
     cdef Tensor t = as_input(x)
     try:
         return apply(OP_GETITEM, (t,), (norm_key(key),))
-    except IndexError as e:
+    except InvalidArgumentError as e:
+        if not numpy_cause(e, IndexError):
+            raise
         raise InvalidArgumentError(f"index {key!r} is out of bounds for a tensor of shape "
-                                   f"{list(shape_of(t))}: {e}") from None
+                                   f"{list(shape_of(t))}: {e.__cause__}") from None
 
 
 cdef tuple same_inputs(object values, str op):
@@ -251,9 +318,8 @@ def stack(values, axis=0, name=None):
     """Stack tensors of one shape along a new axis."""
     ins = same_inputs(values, "stack")
     n = len(shape_of(<Tensor>ins[0])) + 1
-    if not -n <= axis < n:
-        raise InvalidArgumentError(f"stack: axis {axis} is out of range for tensors of "
-                                   f"rank {n - 1}")
+    if not -n <= axis < n:   # a ValueError, as TensorFlow's Python-side check
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-n}, {n})")
     shapes = set([shape_of(<Tensor>x) for x in ins])
     if len(shapes) > 1:
         raise InvalidArgumentError(f"stack: shapes of all inputs must match, got "
@@ -272,16 +338,33 @@ def concat(values, axis, name=None):
         return ins[0]
     try:
         return apply(OP_CONCAT, ins, (axis % n,))
-    except ValueError as e:
-        raise InvalidArgumentError(f"concat: {e}") from None
+    except InvalidArgumentError as e:
+        if not numpy_cause(e):
+            raise
+        raise InvalidArgumentError(f"concat: {e.__cause__}") from None
 
 
 # Making tensors
 def constant(value, dtype=None, shape=None, name=None):
     cdef Tensor t
     if isinstance(value, _Tracked):
-        t = cast(value, dtype) if dtype is not None else as_input(value)
-        t = copy_of(t)
+        # TensorFlow's constant of a tensor is that tensor: its gradient passes through
+        # (not a variable's: that is read outside the tape)
+        t = as_input(value) if type(value) is Tensor else copy_of(as_input(value))
+        if dtype is not None and as_dtype(dtype) != dtype_of(t):
+            raise TypeError(f"Expected tensor {np.asarray(val(t)).tolist()} with dtype "
+                            f"tf.{as_dtype(dtype).name}, but got dtype tf.{dtype_of(t).name}.")
+        t = unary(OP_IDENTITY, t)
+        if shape is not None:
+            shape = norm_shape(shape, "constant")
+            if _size(shape) != _size(shape_of(t)) and _size(shape_of(t)) == 1:
+                return broadcast_to(reshape(t, ()), shape)
+            if _size(shape) != _size(shape_of(t)):
+                raise TypeError(f"Eager execution of tf.constant with unsupported shape. "
+                                f"Tensor {t!r} has {_size(shape_of(t))} elements, but got "
+                                f"`shape` {shape} with {_size(shape)} elements).")
+            return reshape(t, shape)
+        return t
     else:
         t = to_tensor(value, dtype)
     if shape is not None:
@@ -307,16 +390,20 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
 
 
 def zeros(shape, dtype=F32, name=None):
-    return wrap(np.zeros(norm_shape(shape, "zeros"), as_dtype(dtype)))
+    return wrap(np.zeros(new_dims(shape, "zeros", "Fill"), as_dtype(dtype)))
 
 
 def ones(shape, dtype=F32, name=None):
-    return wrap(np.ones(norm_shape(shape, "ones"), as_dtype(dtype)))
+    return wrap(np.ones(new_dims(shape, "ones", "Fill"), as_dtype(dtype)))
 
 
 def fill(dims, value, name=None):
+    """A tensor of shape dims filled with the scalar value (its gradient is the sum)."""
     cdef Tensor v = as_input(value)
-    return wrap(np.full(norm_shape(dims, "fill"), val(v), dtype_of(v)))
+    if shape_of(v):
+        raise InvalidArgumentError(f"value must represent a scalar, got shape "
+                                   + str(list(shape_of(v))).replace(" ", "") + " [Op:Fill]")
+    return broadcast_to(v, new_dims(dims, "fill", "Fill"))
 
 
 def zeros_like(input, dtype=None, name=None):
@@ -335,13 +422,22 @@ def record_custom(tuple ins, list results, grad_fn):
     output, sharing `outs`: the sweep calls grad_fn once for them all). Forward mode
     follows the ops that computed `results`: each output keeps its result's tangent."""
     cdef Accumulator acc
+    cdef Tape tape
     cdef Tensor r, o
+    cdef int s
     cdef _State st = active_state()
     rs = tuple([as_input(r) for r in results])
     outs = tuple([copy_of(r) for r in rs])
     if st is None:
         return list(outs)
     for k, o in enumerate(outs):
+        # On a tape that tracks none of `ins` (or when there are none: f read only what
+        # it captured, or took keywords) the op is not recorded and each output is its
+        # result (TensorFlow's identity): the gradient flows through the ops f ran.
+        for tape in st.tapes:
+            s = slot_on(<Tensor>rs[k], tape.id)
+            if s >= 0:
+                set_slot(o, tape.id, s)
         record_on_tapes(OP_CUSTOM, ins, o, (grad_fn, outs), st)
         for acc in st.accs:
             tan = tangent_of(rs[k], acc.id)
@@ -373,6 +469,19 @@ def resume_recording(saved):
 def _wrap_array(a):
     """A Tensor that takes ownership of the ndarray `a` (used by the Python front end)."""
     return wrap(a)
+
+
+def _has_tangent(xs):
+    """Whether an active accumulator of this thread has a tangent for one of xs."""
+    cdef _State st = active_state()
+    cdef Accumulator acc
+    if st is None:
+        return False
+    for acc in st.accs:
+        for x in xs:
+            if isinstance(x, _Tracked) and tangent_of(x, acc.id) is not None:
+                return True
+    return False
 
 
 def _active_recording():

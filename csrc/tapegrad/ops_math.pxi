@@ -34,6 +34,34 @@ cdef Tensor comparison(object ufunc, object x, object y):
     return compare(ufunc, x, y)
 
 
+cdef object equality(object a, object b, bint ne):
+    """The == and != operators, as TensorFlow's: None is never equal (a Python bool), and
+    shapes that do not broadcast are unequal (a bool tensor), where tg.equal raises."""
+    if b is None:
+        return ne
+    try:
+        return compare(np.not_equal if ne else np.equal, a, b)
+    except InvalidArgumentError as e:
+        if not str(e).startswith("Incompatible shapes"):
+            raise
+        return wrap(np.array(ne))
+
+
+cdef object index_of(_Tracked x):
+    """operator.index of a tensor (a list indexed by a tensor, range(n) ...): only a scalar
+    integer tensor is an index. TensorFlow raises an AttributeError (its NumPy scalar has
+    no __index__); the error here is both that and the TypeError Python expects."""
+    cdef Tensor t = as_value(x)
+    if shape_of(t) != () or dtype_of(t).kind not in "iu":
+        raise _NotAnIndex(f"only a scalar integer tensor can be used as an index, got a "
+                          f"{dtype_of(t).name} tensor of shape {list(shape_of(t))}")
+    return int(val(t))
+
+
+class _NotAnIndex(TypeError, AttributeError):
+    pass
+
+
 def equal(x, y, name=None): return comparison(np.equal, x, y)
 def not_equal(x, y, name=None): return comparison(np.not_equal, x, y)
 def greater(x, y, name=None): return comparison(np.greater, x, y)

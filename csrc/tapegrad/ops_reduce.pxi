@@ -68,6 +68,9 @@ cdef object arg_extremum(object f, object input, object axis, object output_type
     cdef Tensor t = as_input(input)
     n = len(shape_of(t))
     ax = norm_one_axis(0 if axis is None else axis, n, op)  # TensorFlow's default: axis 0
+    if shape_of(t)[ax] == 0:
+        raise InvalidArgumentError(f"Reduction axis {ax} is empty in shape "
+                                   f"{list(shape_of(t))} [Op:{'ArgMax' if op == 'argmax' else 'ArgMin'}]")
     return wrap(f(val(t), axis=ax).astype(as_dtype(output_type)))
 
 
@@ -81,12 +84,14 @@ def argmin(input, axis=None, output_type=I64, name=None):
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     cdef Tensor t = as_input(x)
+    not_bool(t, OP_CUMSUM)
     ax = norm_one_axis(axis, len(shape_of(t)), "cumsum")
     return apply(OP_CUMSUM, (t,), (ax, bool(exclusive), bool(reverse)))
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     cdef Tensor t = as_input(x)
+    not_bool(t, OP_CUMPROD)
     ax = norm_one_axis(axis, len(shape_of(t)), "cumprod")
     return apply(OP_CUMPROD, (t,), (ax, bool(exclusive), bool(reverse)))
 

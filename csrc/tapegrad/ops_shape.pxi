@@ -32,7 +32,7 @@ def squeeze(input, axis=None, name=None):
     s = shape_of(t)
     if axis is None:
         return reshape(t, tuple([d for d in s if d != 1]))
-    axes = norm_axis(axis, len(s), "squeeze")
+    axes = norm_axis(axis, len(s), "squeeze", True)   # TensorFlow's squeeze takes repeats
     for a in axes:
         if s[a] != 1:
             raise InvalidArgumentError(f"Can not squeeze dim[{a}], expected a dimension of "
@@ -43,6 +43,8 @@ def squeeze(input, axis=None, name=None):
 def unstack(value, num=None, axis=0, name=None):
     cdef Tensor t = as_input(value)
     s = shape_of(t)
+    if isinstance(axis, int) and not -len(s) <= axis < len(s):   # TensorFlow: a ValueError
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-len(s)}, {len(s)})")
     ax = norm_one_axis(axis, len(s), "unstack")
     if num is not None and num != s[ax]:
         raise InvalidArgumentError(f"Input shape axis {ax} must equal {num}, got shape "
@@ -77,6 +79,10 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
                 f"Determined shape must either match input shape along split_dim exactly if "
                 f"fully specified, or be less than the size of the input along split_dim if "
                 f"not fully specified.  Got: {sum(sizes)} [Op:SplitV]")
+    if num is not None and int(num) != len(sizes):
+        raise InvalidArgumentError(f"size of the split_tensor must be 1-D and have the same "
+                                   f"elements as outputs got 1 -D and {len(sizes)} elements "
+                                   f"[Op:SplitV]")
     lead = (slice(None),) * ax
     out, start = [], 0
     for d in sizes:
@@ -163,7 +169,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
                                    f"{ax} and the rank of indices, and the first batch_dims "
                                    f"dimensions of params {list(s)} and indices "
                                    f"{list(idx.shape)} must match [Op:GatherV2]")
-    pos = first_bad(idx[..., None], (s[ax],))
+    pos = None
+    if idx.size and (idx.min() < 0 or idx.max() >= s[ax]):   # two reductions, not a mask
+        pos = first_bad(idx[..., None], (s[ax],))
     if pos is not None:
         raise InvalidArgumentError(f"indices[{','.join([str(i) for i in pos])}] = {idx[pos]} "
                                    f"is not in [0, {s[ax]}) [Op:GatherV2]")
@@ -271,6 +279,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     onv = val(on) if on is not None else np.ones((), dt)
     offv = val(off) if off is not None else np.zeros((), dt)
     depth = int(depth)
+    if depth < 0:
+        raise InvalidArgumentError(f"depth must be non-negative, got: {depth} [Op:OneHot]")
     hot = idx[..., None] == np.arange(depth)
     r = np.where(hot, onv, offv).astype(dt)
     if axis is not None and axis != -1:
@@ -294,7 +304,11 @@ def range_(start, limit=None, delta=1, dtype=None, name="range"):
     st, li, de = [np.asarray(v).item() for v in (start, limit, delta)]
     if de == 0:
         raise InvalidArgumentError("Requires delta != 0: 0 [Op:Range]")
-    return wrap(np.arange(st, li, de).astype(dtype))
+    try:
+        return wrap(np.arange(st, li, de).astype(dtype))
+    except (ValueError, MemoryError):   # more elements than an array can hold
+        raise InvalidArgumentError(f"Requires ((limit - start) / delta) <= "
+                                   f"{np.iinfo(np.int64).max} [Op:Range]") from None
 
 
 def linspace(start, stop, num, name=None, axis=0):
@@ -305,6 +319,8 @@ def linspace(start, stop, num, name=None, axis=0):
         a = cast(a, F64)
     b = like(stop, a)
     n = int(num)
+    if n < 0:
+        raise InvalidArgumentError(f"linspace: num must be >= 0, got {n} [Op:LinSpace]")
     s = shape_of(a)
     ax = norm_one_axis(axis, len(s) + 1, "linspace")
     w = np.arange(n, dtype=dtype_of(a)) / max(n - 1, 1)
@@ -314,8 +330,8 @@ def linspace(start, stop, num, name=None, axis=0):
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=F32, name=None):
-    m = int(num_rows)
-    e = np.eye(m, m if num_columns is None else int(num_columns), dtype=as_dtype(dtype))
+    m, n = new_dims((num_rows, num_rows if num_columns is None else num_columns), "eye", "Fill")
+    e = np.eye(m, n, dtype=as_dtype(dtype))
     if batch_shape is not None:
         e = np.broadcast_to(e, norm_shape(batch_shape, "eye") + e.shape).copy()
     return wrap(e)

@@ -19,29 +19,32 @@
 
 def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
           deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False, bint shapes_only=False, save=None):
+          bint tensors=False, bint batch=False, bint shapes_only=False, save=None,
+          bint zero_g=False, str ints=""):
     cdef OpDef od = OpDef.__new__(OpDef)
     od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
     od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
-    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only
+    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only or bool(ints)
+    od.ints = ints
     od.tensors = tensors
     od.batch = batch
     od.shapes_only = shapes_only
     od.save = save
+    od.zero_g = zero_g
     OPS[code] = od
 
 
 def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
-         bint float_only=True):
+         bint float_only=True, bint zero_g=False, str ints=""):
     # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
     defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
-          float_only=float_only, batch=True, shapes_only=needs_out)
+          float_only=float_only, batch=True, shapes_only=needs_out, zero_g=zero_g, ints=ints)
 
 
 def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
-          bint shapes_only=False):
+          bint shapes_only=False, bint float_only=False):
     defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True, shapes_only=shapes_only)
+          batch=True, shapes_only=shapes_only, float_only=float_only)
 
 
 cdef tuple broadcast_axes(tuple gs, tuple shape):
@@ -95,7 +98,8 @@ cdef list call_vjp(int op, object ns, object g, tuple ins, object out, tuple att
     else:
         xs, y = ins, None if od.save is not None else out
     if od.deriv is not None:
-        return [g * od.deriv(ns, xs[0], y)]
+        gd = g * od.deriv(ns, xs[0], y)
+        return [ns.where(g == 0, ns.zeros_like(gd), gd) if od.zero_g else gd]
     if od.vjp is None:
         raise LookupError(f"No gradient defined for operation '{od.name}' "
                           f"(op type: {od.tf_name})")
@@ -188,7 +192,7 @@ def _sum_vjp(tg, g, x, y, axis, keepdims):
 def _mean_vjp(tg, g, x, y, axis, keepdims):
     # divided before it is broadcast: one small division instead of a large one
     n = _size(x.shape) // max(_size(y.shape), 1)
-    return _sum_vjp(tg, g / n, x, y, axis, keepdims)
+    return _sum_vjp(tg, g / max(n, 1), x, y, axis, keepdims)   # n = 0: x is empty
 
 def _safe_log(tg, a):
     """log(a) where a > 0, else 0: the exponent's gradient of pow, as TensorFlow's."""
@@ -201,6 +205,11 @@ def _pow_jvp(tg, ta, tb, a, b, y):
 def _pick(tg, m, g):
     """g where m, else 0: the gradient of one side of a choice."""
     return tg.where(m, g, tg.zeros_like(g))
+
+def _pick_else(tg, m, g):
+    """0 where m, else g: the other side of the choice (a NaN comparison is False, so
+    TensorFlow's maximum(NaN, 1) gives its gradient to the 1)."""
+    return tg.where(m, tg.zeros_like(g), g)
 
 def _cast_vjp(tg, g, x, y, dtype):
     return tg.cast(g, x.dtype) if x.dtype.kind == "f" else None
@@ -235,16 +244,15 @@ def _concat_jvp(tg, *a):
 # The table -----------------------------------------------------------------------------
 
 # Elementwise unary:   code             name            TF name        NumPy forward    dy/dx from (tg, x, y)
-unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x))
-unop(OP_SIGN,       "sign",         "Sign",        np.sign,         lambda tg, x, y: tg.zeros_like(x))
-unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x)
-unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True)
-unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True)
+unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x), ints="i")
+unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x, ints="iu")
+unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True, zero_g=True)
+unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True, zero_g=True)
 unop(OP_EXP,        "exp",          "Exp",         np.exp,          lambda tg, x, y: y, True)
 unop(OP_EXPM1,      "expm1",        "Expm1",       np.expm1,        lambda tg, x, y: y + 1, True)
 unop(OP_LOG,        "log",          "Log",         np.log,          lambda tg, x, y: tg.reciprocal(x))
 unop(OP_LOG1P,      "log1p",        "Log1p",       np.log1p,        lambda tg, x, y: tg.reciprocal(1 + x))
-unop(OP_RECIPROCAL, "reciprocal",   "Reciprocal",  np.reciprocal,   lambda tg, x, y: -y * y, True)
+unop(OP_RECIPROCAL, "reciprocal",   "Reciprocal",  np.reciprocal,   lambda tg, x, y: -y * y, True, zero_g=True)
 unop(OP_SIN,        "sin",          "Sin",         np.sin,          lambda tg, x, y: tg.cos(x))
 unop(OP_COS,        "cos",          "Cos",         np.cos,          lambda tg, x, y: -tg.sin(x))
 unop(OP_TAN,        "tan",          "Tan",         np.tan,          lambda tg, x, y: tg.square(tg.reciprocal(tg.cos(x))))
@@ -266,9 +274,12 @@ unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x
 
 # Elementwise linear unary
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, ints="i")
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
       batch=True, shapes_only=True)
+# sign: zeros, not g * 0 (an infinite g gives 0, as TensorFlow's)
+defop(OP_SIGN,     "sign",     "Sign",     1, np.sign, lambda tg, g, x, y: tg.zeros_like(g),
+      lambda tg, t, x, y: tg.zeros_like(t), batch=True, shapes_only=True, ints="i")
 
 # Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
 # each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
@@ -294,11 +305,11 @@ binop(OP_POW, "pow", "Pow", np.power,
       _pow_jvp, True)
 binop(OP_MAXIMUM, "maximum", "Maximum", np.maximum,          # ties go to a, as TensorFlow
       lambda tg, g, a, b, y: _pick(tg, a >= b, g),
-      lambda tg, g, a, b, y: _pick(tg, a < b, g),
+      lambda tg, g, a, b, y: _pick_else(tg, a >= b, g),
       lambda tg, ta, tb, a, b, y: tg.where(a >= b, ta, tb))
 binop(OP_MINIMUM, "minimum", "Minimum", np.minimum,
       lambda tg, g, a, b, y: _pick(tg, a <= b, g),
-      lambda tg, g, a, b, y: _pick(tg, a > b, g),
+      lambda tg, g, a, b, y: _pick_else(tg, a <= b, g),
       lambda tg, ta, tb, a, b, y: tg.where(a <= b, ta, tb))
 binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
       lambda tg, g, a, b, y: 2 * g * (a - b),
@@ -307,11 +318,17 @@ binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
 binop(OP_ATAN2, "atan2", "Atan2", np.arctan2,
       lambda tg, g, a, b, y: g * b / (a * a + b * b),
       lambda tg, g, a, b, y: -g * a / (a * a + b * b),
-      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b))
+      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b), float_only=True)
 binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
       lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
       lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
-      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)))
+      lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)),
+      float_only=True)
+binop(OP_FLOORMOD, "floormod", "FloorMod", _floormod_np,            # floor(a / b) has no gradient
+      lambda tg, g, a, b, y: g,
+      lambda tg, g, a, b, y: -g * tg.floor(a / b),
+      lambda tg, ta, tb, a, b, y: ta - tb * tg.floor(a / b))
+vars(NP).update(floor=np.floor)
 
 # Selection: where(condition, x, y); the condition has no gradient
 defop(OP_WHERE, "where", "SelectV2", 3, np.where,

@@ -122,3 +122,18 @@ defop(OP_CHOLESKY,  "cholesky",    "Cholesky",             1, _cholesky_np, _cho
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(einsum=lambda eq, *ops: _einsum_np(*ops, eq), inv=np.linalg.inv, solve=_solve_np,
                 matrix_transpose=lambda a: np.swapaxes(a, -1, -2))
+
+# The spectral norm (the largest singular value, tg.norm's ord=2 over two axes): its
+# derivative is u1 v1^T. That direction's own derivative needs the whole SVD, which
+# tapegrad does not have yet: spectral_dir has no rules, so a second derivative raises
+# (LookupError naming the op) instead of being silently wrong.
+def _spectral_dir_np(a):
+    u, s, vt = np.linalg.svd(a)
+    return (u[..., :, :1] * vt[..., :1, :]).astype(a.dtype, copy=False)
+
+defop(OP_SPECTRAL_NORM, "spectral_norm", "Svd", 1,
+      lambda a: np.linalg.norm(a, 2, axis=(-2, -1)).astype(a.dtype, copy=False),
+      lambda tg, g, x, y: g[..., None, None] * tg.spectral_dir(x),
+      lambda tg, t, x, y: tg.reduce_sum(t * tg.spectral_dir(x), (-2, -1)), float_only=True)
+defop(OP_SPECTRAL_DIR, "spectral_norm_grad", "SvdGrad", 1, _spectral_dir_np, float_only=True)
+vars(NP).update(spectral_dir=_spectral_dir_np)

@@ -73,7 +73,8 @@ def _prod_others(tg, x, axis):
     perm = list(red) + [i for i in range(n) if i not in red]
     moved = perm != list(range(n))
     xt = tg.transpose(x, perm) if moved else x
-    flat = tg.reshape(xt, (int(np.prod([x.shape[i] for i in red])), -1))
+    flat = tg.reshape(xt, (_size([x.shape[i] for i in red]),      # no -1: x may be empty
+                           _size([x.shape[i] for i in range(n) if i not in red])))
     others = tg.cumprod(flat, 0, True) * tg.cumprod(flat, 0, True, True)
     others = tg.reshape(others, xt.shape)
     return tg.transpose(others, tuple(np.argsort(perm))) if moved else others
@@ -94,12 +95,25 @@ def _cumprod_jvp(tg, t, x, y, axis, exclusive, reverse):
     return y * tg.cumsum(tg.divide_no_nan(t, x), axis, exclusive, reverse)
 
 
-# the ufuncs' reductions: np.max and np.min are Python wrappers around them
+# the ufuncs' reductions: np.max and np.min are Python wrappers around them. Over an
+# empty axis, TensorFlow's: the lowest value of the dtype for max (-inf), the highest for min.
 def _max_np(a, axis=None, keepdims=False):
+    if a.size == 0:
+        return np.maximum.reduce(a, axis=axis, keepdims=keepdims, initial=_extreme(a.dtype, 0))
     return np.maximum.reduce(a, axis=axis, keepdims=keepdims)
 
 def _min_np(a, axis=None, keepdims=False):
+    if a.size == 0:
+        return np.minimum.reduce(a, axis=axis, keepdims=keepdims, initial=_extreme(a.dtype, 1))
     return np.minimum.reduce(a, axis=axis, keepdims=keepdims)
+
+def _extreme(dtype, bint high):
+    if dtype.kind == "f":
+        return np.inf if high else -np.inf
+    if dtype.kind == "b":
+        return bool(high)
+    info = np.iinfo(dtype)
+    return info.max if high else info.min
 
 
 # The table ------------------------------------------------------------------------------

@@ -1,6 +1,14 @@
 # The tape: slots, watching, recording nodes, and the reverse sweep.
 
+from tapegrad.errors import InternalError
+
 cdef long long _next_id = 1
+_ONE_CALL = ("A non-persistent GradientTape can only be used to compute one set of "
+             "gradients (or jacobians)")
+_IN_CONTEXT = ("gradient() cannot be invoked within the GradientTape context (i.e., while "
+               "operations are being recorded). Either move the call to gradient() to be "
+               "outside the 'with tg.GradientTape' block, or use a persistent tape: "
+               "'with tg.GradientTape(persistent=true)'")
 cdef set _live = set()      # ids of tapes whose slots are still meaningful
 
 
@@ -44,6 +52,8 @@ cdef class Tape:
             self.kept = []
 
     cdef void _init(self) except *:
+        free(self.nodes)
+        free(self.slotk)
         self.cap_nodes = 64
         self.nodes = <Node*>malloc(self.cap_nodes * sizeof(Node))
         self.cap_slots = 64
@@ -84,38 +94,44 @@ cdef class Tape:
         if self.recording:
             raise ValueError("Tape is still recording, This can happen if you try to "
                              "re-enter an already-active tape.")
-        if self.nodes == NULL:
+        if self.used and not self.sweeps:
             self._init()
         self.started = activate(cur_state().tapes, self)
         self.recording = True
 
     def stop(self):
-        if self.recording:
-            deactivate(cur_state().tapes, self)
+        # Stopped from another thread than the one it records in: nothing changes there
+        # (as TensorFlow, whose tape sets are per thread), and gradient() in that thread
+        # still finds it recording.
+        if self.recording and deactivate(cur_state().tapes, self):
             self.recording = False
 
     # slots and nodes -----------------------------------------------------------------
 
     cdef int new_slot(self, int k) except -1:
         cdef unsigned char* p
+        cdef int cap
         if self.n_slots == self.cap_slots:
-            p = <unsigned char*>realloc(self.slotk, 2 * self.cap_slots)
+            cap = 2 * self.cap_slots if self.cap_slots else 64   # 0: a released record
+            p = <unsigned char*>realloc(self.slotk, cap)
             if p == NULL:
                 raise MemoryError()
             self.slotk = p
-            self.cap_slots *= 2
+            self.cap_slots = cap
         self.slotk[self.n_slots] = k
         self.n_slots += 1
         return self.n_slots - 1
 
     cdef Node* push(self) except NULL:
         cdef Node* p
+        cdef int cap
         if self.n_nodes == self.cap_nodes:
-            p = <Node*>realloc(self.nodes, 2 * self.cap_nodes * sizeof(Node))
+            cap = 2 * self.cap_nodes if self.cap_nodes else 64
+            p = <Node*>realloc(self.nodes, cap * sizeof(Node))
             if p == NULL:
                 raise MemoryError()
             self.nodes = p
-            self.cap_nodes *= 2
+            self.cap_nodes = cap
         self.n_nodes += 1
         return &self.nodes[self.n_nodes - 1]
 
@@ -142,14 +158,15 @@ cdef class Tape:
 
     cdef int watch_var(self, Variable v, bint explicit) except -2:
         cdef int s = slot_on(v, self.id)
+        cdef Tensor value = var_value(v)
         if s >= 0:
             return s
-        if not is_float(v._value):
+        if not is_float(value):
             if explicit:
                 warnings.warn(f"The dtype of the watched variable must be floating (e.g. "
-                              f"tg.float32), got {dtype_of(v._value).name}", stacklevel=3)
+                              f"tg.float32), got {dtype_of(value).name}", stacklevel=3)
             return -1
-        s = self.new_slot(v._value._k)
+        s = self.new_slot(value._k)
         set_slot(v, self.id, s)
         self.sources[s] = v
         self.variables.append(v)
@@ -180,7 +197,7 @@ cdef class Tape:
             if nd.flags & N_SCALAR:
                 k = self.slotk[nd.out]
                 ins = (new_scalar(nd.v0, k), new_scalar(nd.v1, k))[:n]
-                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                scalar_vjp(nd.op, 1.0, nd.v0, nd.v1, k, &d0, &d1)   # the VJP of 1
                 partials = (d0, d1)[:n]
             out.append(((<OpDef>OPS[nd.op]).name, list(zip(slots, ins)), nd.out, y, partials))
         return out
@@ -215,16 +232,35 @@ cdef class Tape:
                     res[j] = seed if res[j] is None else binary(OP_ADD, res[j], seed)
         return res
 
-    cdef void done(self):
-        """A non-persistent tape has answered its one call: release the record."""
+    cdef void begin(self) except *:
+        """A gradient or jacobian call begins. A non-persistent tape answers one: it is
+        used from this moment, so that a second call (from a grad_fn inside this very
+        sweep, another thread, or a re-run after Ctrl-C) is refused whatever happens
+        next; its record stays valid until the call's `done`."""
+        if self.used:
+            if self.sweeps:
+                raise InternalError("Internal state of the gradient tape is invalid: "
+                                    "failed to find operation producing a tensor")
+            raise RuntimeError(_ONE_CALL)
         if not self.persistent:
+            if self.recording and self in cur_state().tapes:
+                raise RuntimeError(_IN_CONTEXT)
             self.used = True
+        self.sweeps += 1
+
+    cdef void done(self):
+        """The call has ended (returned or raised): a non-persistent tape releases its
+        record."""
+        self.sweeps -= 1
+        if not self.persistent and not self.sweeps:
             self._free()
 
     def gradient(self, list targets, list sources, list seeds):
-        res = self.sweep(targets, sources, seeds, self.persistent)
-        self.done()
-        return res
+        self.begin()
+        try:
+            return self.sweep(targets, sources, seeds, self.persistent)
+        finally:
+            self.done()
 
     cdef list vjps(self, target, list sources, object seeds, bint vectorize):
         """For each row k of `seeds` (an array [k, *target.shape]), the gradient of
@@ -253,10 +289,13 @@ cdef class Tape:
         tshape = tuple(target.shape)
         n = _size(tshape)
         seeds = np.eye(n, dtype=target.dtype).reshape((n,) + tshape)
-        out = [None if r is None else reshape(r, tshape + tuple(src.shape))
-               for r, src in zip(self.vjps(target, sources, seeds, vectorize), sources)]
-        self.done()
-        return out
+        self.begin()
+        try:
+            rows = self.vjps(target, sources, seeds, vectorize)
+        finally:
+            self.done()
+        return [None if r is None else reshape(r, tshape + tuple(src.shape))
+                for r, src in zip(rows, sources)]
 
     def batch_jacobian(self, target, source, bint vectorize=True):
         """Per-example jacobians [b, *y, *x] of target [b, *y] and source [b, *x], as
@@ -266,8 +305,11 @@ cdef class Tape:
         b, ny = tshape[0], _size(tshape[1:])
         eye = np.eye(ny, dtype=target.dtype).reshape((ny, 1) + tshape[1:])
         seeds = np.broadcast_to(eye, (ny,) + tshape)
-        r = self.vjps(target, [source], np.ascontiguousarray(seeds), vectorize)[0]
-        self.done()
+        self.begin()
+        try:
+            r = self.vjps(target, [source], np.ascontiguousarray(seeds), vectorize)[0]
+        finally:
+            self.done()
         if r is None:
             return wrap(np.zeros((b,) + tshape[1:] + sshape[1:], target.dtype))
         r = reshape(r, tshape[1:] + sshape)                    # [*y, b, *x]
@@ -333,7 +375,7 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
                           saved=None):
     cdef Tape tape
     cdef Node* nd
-    cdef int n = len(ins), j, s, s0, s1
+    cdef int n = len(ins), j, s, s0, s1, aux
     cdef bint any_in
     cdef OpDef od = OPS[op]
     cdef Tensor x
@@ -344,6 +386,8 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
         slots = None
         s0 = s1 = -1
         any_in = False
+        if n == 0:
+            continue
         if n <= 2:
             x = ins[0]
             s0 = slot_on(x, tape.id) if x is not None else -1
@@ -356,24 +400,30 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
             any_in = max(slots) >= 0
         if not any_in:
             continue
+        # Everything that allocates (and so may run the cyclic GC, whose finalizers may
+        # record ops on this very tape) comes before the node is pushed; from the push
+        # to the last field, only C.
+        if saved_ins is None:
+            saved_ins = ins if not od.shapes_only else (
+                (stand_in(<Tensor>ins[0]),) if n == 1 else
+                (stand_in(<Tensor>ins[0]), stand_in(<Tensor>ins[1])) if n == 2 else
+                tuple([stand_in(x) for x in ins]))
+        rec = (saved_ins, saved if od.save is not None else out if od.needs_out else None,
+               attrs, slots)
+        aux = len(tape.saved)
+        tape.saved.append(rec)
+        if tape.kept is not None:     # (Trace) made, then appended with no GC before the push
+            kept = (ins, out)
+            tape.kept.append(kept)
         s = tape.new_slot(out._k)
-        set_slot(out, tape.id, s)
         nd = tape.push()
         nd.op = op
         nd.flags = N_NARY if slots is not None else 0
         nd.out = s
         nd.in0 = s0
         nd.in1 = s1
-        nd.aux = len(tape.saved)
-        if saved_ins is None:
-            saved_ins = ins if not od.shapes_only else (
-                (stand_in(<Tensor>ins[0]),) if n == 1 else
-                (stand_in(<Tensor>ins[0]), stand_in(<Tensor>ins[1])) if n == 2 else
-                tuple([stand_in(x) for x in ins]))
-        tape.saved.append((saved_ins, saved if od.save is not None else
-                           out if od.needs_out else None, attrs, slots))
-        if tape.kept is not None:
-            tape.kept.append((ins, out))
+        nd.aux = aux
+        set_slot(out, tape.id, s)
 
 
 cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor out,
@@ -384,15 +434,23 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
     pass it may record stays connected."""
     cdef Tape tape
     cdef Node* nd
-    cdef int s, s0, s1
+    cdef int s, s0, s1, aux
     cdef bint several = len(st.tapes) + len(st.accs) > 1
     for tape in st.tapes:
         s0 = slot_on(a, tape.id) if a is not None else -1
         s1 = slot_on(b, tape.id) if b is not None else -1
         if s0 < 0 and s1 < 0:
             continue
+        aux = -1
+        if several:   # allocates: before the push (see record_on_tapes)
+            rec = (scalar_ins(op, a, b, va, vb, out._k),
+                   out if (<OpDef>OPS[op]).needs_out else None, (), None)
+            aux = len(tape.saved)
+            tape.saved.append(rec)
+        if tape.kept is not None:
+            kept = (None, out)
+            tape.kept.append(kept)
         s = tape.new_slot(out._k)
-        set_slot(out, tape.id, s)
         nd = tape.push()
         nd.op = op
         nd.flags = N_SCALAR
@@ -401,13 +459,8 @@ cdef void record_scalar(int op, Tensor a, Tensor b, double va, double vb, Tensor
         nd.in1 = s1
         nd.v0 = va
         nd.v1 = vb
-        nd.aux = -1
-        if several:
-            nd.aux = len(tape.saved)
-            tape.saved.append((scalar_ins(op, a, b, va, vb, out._k),
-                               out if (<OpDef>OPS[op]).needs_out else None, (), None))
-        if tape.kept is not None:
-            tape.kept.append((None, out))
+        nd.aux = aux
+        set_slot(out, tape.id, s)
     if st.accs:
         push_tangent(op, scalar_ins(op, a, b, va, vb, out._k), out, (), st)
 
@@ -424,14 +477,21 @@ cdef class Sweep:
     slots and as arrays (accumulated in place into buffers the sweep owns) for the rest,
     the rules running on arrays with the NumPy twins. With `rec`, some tape or
     accumulator is watching the sweep itself (higher order), so every adjoint is a Tensor
-    and every rule runs on tapegrad's ops, which record it."""
+    and every rule runs on tapegrad's ops, which record it.
+
+    Rules, grad_fns, finalizers and other threads run Python in the middle of a sweep and
+    may record on this very tape (which grows, and may move, its arrays). So the sweep
+    keeps no pointer into the tape: it reads tape.nodes and tape.slotk afresh, and only
+    the nodes and slots that existed when it began (which never change: a record only
+    grows, and is released only when no call runs over it)."""
     cdef Tape tape
     cdef bint rec
     cdef bint keep              # keep the saved records (persistent tape, or more sweeps)
     cdef bint batch             # adjoints carry a leading batch axis (a vectorized jacobian)
     cdef int n
     cdef double* sadj
-    cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns
+    cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns;
+                                # 3: oadj[s] is of another dtype than the slot (a grad_fn's)
     cdef unsigned char* reach   # slot depends on a source
     cdef list oadj
 
@@ -440,13 +500,17 @@ cdef class Sweep:
         self.rec = rec
         self.keep = keep
         self.batch = batch
-        self.n = tape.n_slots
-        self.sadj = <double*>calloc(self.n + 1, sizeof(double))
-        self.has = <unsigned char*>calloc(self.n + 1, 1)
-        self.reach = <unsigned char*>calloc(self.n + 1, 1)
+
+    cdef int size(self, int n) except -1:
+        """The per-slot arrays, for the n slots that exist when the sweep begins."""
+        self.n = n
+        self.sadj = <double*>calloc(n + 1, sizeof(double))
+        self.has = <unsigned char*>calloc(n + 1, 1)
+        self.reach = <unsigned char*>calloc(n + 1, 1)
         if self.sadj == NULL or self.has == NULL or self.reach == NULL:
             raise MemoryError()
-        self.oadj = [None] * self.n
+        self.oadj = [None] * n
+        return 0
 
     def __dealloc__(self):
         free(self.sadj)
@@ -458,6 +522,8 @@ cdef class Sweep:
         else an array or NumPy scalar (or a C double, for an unboxed scalar slot)."""
         cdef object old
         cdef double v
+        if self.has[s] == 3 and not self.rec:
+            self.sum_error(s, self.oadj[s], g)
         if self.rec:
             g = as_input(g)
             self.oadj[s] = g if not self.has[s] else binary(OP_ADD, self.oadj[s], g)
@@ -477,26 +543,42 @@ cdef class Sweep:
             self.oadj[s] = old
             self.has[s] = 2 if type(old) is ndarray else 1
 
+    cdef void add_foreign(self, int s, object g) except *:
+        """A gradient whose dtype is not its slot's (a grad_fn's float64 for a float32
+        input): kept as it is, as TensorFlow passes it on to the source; summed with
+        another, it is TensorFlow's AddN error; a rule given it runs on tapegrad's ops,
+        which raise where TensorFlow's kernels do."""
+        if self.has[s]:
+            self.sum_error(s, self.get(s), g)
+        self.oadj[s] = g
+        self.has[s] = 3
+
+    cdef void sum_error(self, int s, object a, object b) except *:
+        raise InvalidArgumentError(
+            f"cannot compute AddN as input #1(zero-based) was expected to be a "
+            f"{grad_dtype(a).name} tensor but is a {grad_dtype(b).name} tensor [Op:AddN]")
+
     cdef object get(self, int s):
         """The adjoint of slot s, as `add` keeps it (unboxed scalars as NumPy scalars)."""
         cdef int k = self.tape.slotk[s]
-        if not self.rec and not self.batch and k != K_ARRAY:
+        if not self.rec and not self.batch and k != K_ARRAY and self.has[s] != 3:
             return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
         return self.oadj[s]
 
     cdef object adjoint_of(self, Tensor t):
         """The adjoint of tensor t in this sweep, None when it has none."""
         cdef int s = slot_on(t, self.tape.id)
-        return self.get(s) if s >= 0 and self.has[s] else None
+        return self.get(s) if 0 <= s < self.n and self.has[s] else None
 
     cdef Tensor result(self, int s):
         """The adjoint of slot s as a Tensor (None when it has none)."""
-        cdef int k = self.tape.slotk[s]
+        cdef int k
         if s < 0 or not self.has[s]:
             return None
+        k = self.tape.slotk[s]
         if self.rec:
             return self.oadj[s]
-        if k != K_ARRAY and not self.batch:
+        if k != K_ARRAY and not self.batch and self.has[s] != 3:
             return new_scalar(self.sadj[s], k)
         return wrap(self.oadj[s])
 
@@ -531,18 +613,29 @@ cdef class Sweep:
 
     cdef list run(self, list tslots, list targets, list seeds, list sslots):
         cdef Tape tape = self.tape
-        cdef int i, j, s, o, nn = tape.n_nodes
+        cdef int i, j, s, o, nn = tape.n_nodes   # the nodes and slots this sweep covers,
+        self.size(tape.n_slots)                 # read together, with no Python between
         cdef Node nd
+        cdef int k
         cdef double g, d0, d1
-        cdef unsigned char* reach = self.reach
+        cdef unsigned char* reach = self.reach  # the sweep's own arrays: never move
         cdef unsigned char* has = self.has
         cdef double* sadj = self.sadj
-        cdef unsigned char* slotk = tape.slotk
+        cdef unsigned char* slotk               # the tape's: re-read before each use
         cdef bint keep = self.keep
+        cdef bint foreign_any = False           # some adjoint has has[s] == 3
         cdef tuple ins, rec, attrs
         cdef list grads
         cdef unsigned long long need
         cdef set handled = None   # custom-gradient calls whose grad_fn has run
+
+        # slots given after the sweep began (by a finalizer) are not on its nodes
+        for j in range(len(sslots)):
+            if sslots[j] >= self.n:
+                sslots[j] = -1
+        for j in range(len(tslots)):
+            if tslots[j] >= self.n:
+                tslots[j] = -1
 
         # 1. which slots depend on a source (forward over all nodes, in C)
         for s in sslots:
@@ -567,7 +660,7 @@ cdef class Sweep:
 
         # 3. the sweep, last node first, over the nodes between targets and sources
         for i in range(nn - 1, -1, -1):
-            nd = tape.nodes[i]
+            load_node(&nd, &tape.nodes[i])
             o = nd.out
             if not has[o] or not reach[o]:
                 continue
@@ -577,16 +670,22 @@ cdef class Sweep:
                     continue
             elif not ((nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1])):
                 continue
-            if nd.flags & N_SCALAR and not self.rec and not self.batch:
+            if (nd.flags & N_SCALAR and not self.rec and not self.batch
+                    and not (foreign_any and has[o] == 3)):
                 g = sadj[o]
-                scalar_partials(nd.op, nd.v0, nd.v1, &d0, &d1)
+                slotk = tape.slotk   # (Python ran since the last node: it may have moved)
+                scalar_vjp(nd.op, g, nd.v0, nd.v1, slotk[o], &d0, &d1)
                 if nd.in0 >= 0 and reach[nd.in0]:
-                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(g * d0, slotk[nd.in0]),
-                                           slotk[nd.in0])
+                    k = slotk[nd.in0]
+                    if foreign_any and has[nd.in0] == 3:
+                        self.sum_error(nd.in0, self.oadj[nd.in0], kind_dtype(k))
+                    sadj[nd.in0] = round_k(sadj[nd.in0] + round_k(d0, k), k)
                     has[nd.in0] = 1
                 if nd.in1 >= 0 and reach[nd.in1]:
-                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(g * d1, slotk[nd.in1]),
-                                           slotk[nd.in1])
+                    k = slotk[nd.in1]
+                    if foreign_any and has[nd.in1] == 3:
+                        self.sum_error(nd.in1, self.oadj[nd.in1], kind_dtype(k))
+                    sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(d1, k), k)
                     has[nd.in1] = 1
                 continue
             if nd.aux >= 0:
@@ -598,11 +697,14 @@ cdef class Sweep:
                 ins = self.revive(nd)
                 out = None
                 if (<OpDef>OPS[nd.op]).needs_out:
-                    out = self.revive_one(nd.out, scalar_fwd(nd.op, nd.v0, nd.v1),
-                                          slotk[nd.out])
+                    out = self.revive_one(nd.out, scalar_out(nd.op, nd.v0, nd.v1,
+                                                             tape.slotk[nd.out]),
+                                          tape.slotk[nd.out])
                 attrs = ()
+            foreign = False
             if nd.op != OP_CUSTOM:
                 g_out = self.get(o)
+                foreign = has[o] == 3 and not self.rec
             else:
                 # One call of the user's grad_fn for every output of the decorated call:
                 # its nodes are consecutive and after every consumer of every output, so
@@ -625,12 +727,23 @@ cdef class Sweep:
                     need |= 1
                 if nd.in1 >= 0 and reach[nd.in1]:
                     need |= 2
-            grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP, g_out,
-                             ins, out, attrs, need)
+            if foreign:   # a gradient of another dtype: the rule on tapegrad's ops
+                grads = call_vjp(nd.op, TG, wrap(g_out), ins,
+                                 None if (<OpDef>OPS[nd.op]).save is not None else out,
+                                 attrs, need)
+                grads = [val(as_input(gj)) if gj is not None else None for gj in grads]
+            else:
+                grads = call_vjp(nd.op, TG if self.rec else NPB if self.batch else NP,
+                                 g_out, ins, out, attrs, need)
+            check = (foreign or nd.op == OP_CUSTOM) and not self.rec
             for j in range(len(ins)):
                 s = slots[j] if nd.flags & N_NARY else nd.in0 if j == 0 else nd.in1
                 if s >= 0 and reach[s] and grads[j] is not None:
-                    self.add(s, grads[j])
+                    if check and grads[j].dtype != dtype_of(<Tensor>ins[j]):
+                        self.add_foreign(s, grads[j])
+                        foreign_any = True
+                    else:
+                        self.add(s, grads[j])
             if not keep:
                 if nd.aux >= 0:
                     tape.saved[nd.aux] = None
@@ -639,6 +752,23 @@ cdef class Sweep:
 
         return [self.result(s) for s in sslots]
 
+
+cdef object grad_dtype(object g):
+    """The dtype of an adjoint (an array, a NumPy scalar or a Tensor), or g if a dtype."""
+    return g if isinstance(g, np.dtype) else np.asarray(g).dtype
+
+
+cdef inline void load_node(Node* nd, const Node* p) noexcept nogil:
+    """Copy a node field by field (a struct assignment compiles to `rep movs` in the
+    sweep's loop, a third of its time on a scalar chain)."""
+    nd.op = p.op
+    nd.flags = p.flags
+    nd.out = p.out
+    nd.in0 = p.in0
+    nd.in1 = p.in1
+    nd.aux = p.aux
+    nd.v0 = p.v0
+    nd.v1 = p.v1
 
 cdef inline double round_k(double v, int k) noexcept nogil:
     """Round to float32 for float32 slots, so that scalar adjoints are float32 arithmetic."""

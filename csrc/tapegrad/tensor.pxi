@@ -52,6 +52,8 @@ cdef Tensor wrap(object r):
     cdef Tensor t = Tensor.__new__(Tensor)
     cdef int k
     if type(r) is ndarray:
+        if not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>r):
+            r = r.astype(r.dtype.newbyteorder("="))   # tensors hold the machine's byte order
         if cnp.PyArray_NDIM(<cnp.ndarray>r) == 0:
             k = array_kind(<cnp.ndarray>r)
             if k:
@@ -93,7 +95,21 @@ cdef inline tuple shape_of(Tensor t):
 cdef inline Tensor as_value(object x):
     """The value of a Tensor or Variable, without reading the variable (not a read: no
     tape watches it, no slot is given)."""
-    return <Tensor>x if type(x) is Tensor else (<Variable>x)._value
+    return <Tensor>x if type(x) is Tensor else var_value(<Variable>x)
+
+
+cdef inline Tensor var_value(Variable v):
+    """v's value; an error when v's __init__ never ran (its value is None, which the
+    compiled code must never read as a Tensor)."""
+    if v._value is None:
+        uninitialized(v)
+    return v._value
+
+
+cdef void uninitialized(Variable v) except *:
+    raise NotImplementedError(
+        f"this {type(v).__name__} was never initialized: tg.Variable.__init__ did not run "
+        f"(a subclass's __init__ must call super().__init__(initial_value, ...))")
 
 
 cdef inline bint is_float(Tensor t):
@@ -105,6 +121,8 @@ cdef Tensor read_var(Variable v):
     """Read a variable: its value, mapped to the variable's slot on each recording tape
     (watching the variable first where the tape watches accessed variables)."""
     cdef Tensor t = v._value
+    if t is None:
+        uninitialized(v)
     if _n_active:
         on_read(v, t)
     return t
@@ -133,9 +151,10 @@ cdef Tensor like(object value, Tensor other):
         return value
     if isinstance(value, Variable):
         return read_var(value)
-    if type(value) is float or (type(value) is int and -2**53 <= value <= 2**53):
-        # a Python number beside a float tensor: an unboxed scalar, without NumPy (exact:
-        # the int is a double exactly; a float out of float32's range is inf, as in TF)
+    if type(value) is float or type(value) is int:
+        # a Python number beside a float tensor: an unboxed scalar, without NumPy (an int
+        # of any size rounds to the nearest double, as the 0-d path's; a float out of
+        # float32's range is inf, as in TF)
         k = other._k if other._k else array_kind(<cnp.ndarray>other._a)
         if k:
             return new_scalar(<float>value if k == K_F32 else <double>value, k)
@@ -172,8 +191,8 @@ cdef class _Tracked:
     def __le__(self, other): return compare(np.less_equal, self, other)
     def __gt__(self, other): return compare(np.greater, self, other)
     def __ge__(self, other): return compare(np.greater_equal, self, other)
-    def __eq__(self, other): return compare(np.equal, self, other)
-    def __ne__(self, other): return compare(np.not_equal, self, other)
+    def __eq__(self, other): return equality(self, other, False)
+    def __ne__(self, other): return equality(self, other, True)
     def __invert__(self): return compare(np.logical_not, self, None)
     def __getitem__(self, key): return getitem(self, key)
 
@@ -187,7 +206,7 @@ cdef class _Tracked:
     def __bool__(self): return bool(self.numpy())
     def __float__(self): return float(self.numpy())
     def __int__(self): return int(self.numpy())
-    def __index__(self): return int(self.numpy())
+    def __index__(self): return index_of(self)
     def __len__(self):
         s = self.shape
         if not s:
@@ -203,8 +222,20 @@ cdef class _Tracked:
     def ndim(self):
         return len(self.shape)
 
+    def __format__(self, spec):
+        # as TensorFlow: the NumPy value's format (f"{loss:.4f}" on a scalar tensor)
+        return format(self.numpy(), spec)
+
+    @property
+    def device(self):
+        """The device holding the value: always TensorFlow's name of the CPU."""
+        return CPU_DEVICE
+
     def get_shape(self):
         return self.shape
+
+
+CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 class _Ref:
@@ -242,16 +273,24 @@ cdef class Tensor(_Tracked):
         raise TypeError("Tensors are made by tg.constant or by ops, not constructed directly")
 
     def numpy(self):
-        """The value: a read-only ndarray, or a NumPy scalar for a 0-d tensor."""
+        """The value: a NumPy scalar for a 0-d tensor, else a new writable ndarray (a
+        copy, as TensorFlow's: writing to it never changes the tensor)."""
         if self._k == K_ARRAY:
-            return self._a[()] if cnp.PyArray_NDIM(<cnp.ndarray>self._a) == 0 else self._a
+            return self._a[()] if cnp.PyArray_NDIM(<cnp.ndarray>self._a) == 0 else self._a.copy()
         return val(self)
 
     def __array__(self, dtype=None, copy=None):
-        a = self._a if self._k == K_ARRAY else np.array(val(self))
+        """np.asarray(tensor): the value without a copy, read-only (as TensorFlow's), as
+        a view that NumPy refuses to make writable (sealed_view)."""
+        if self._k != K_ARRAY:
+            a = np.array(val(self))
+        elif copy:
+            a = self._a.copy()
+        else:
+            a = sealed_view(<cnp.ndarray>self._a)
         if dtype is not None and dtype != a.dtype:
             return a.astype(dtype)
-        return a.copy() if copy else a
+        return a
 
     @property
     def shape(self):
@@ -259,7 +298,9 @@ cdef class Tensor(_Tracked):
 
     @property
     def dtype(self):
-        return dtype_of(self)
+        if self._k:
+            return DT_F32 if self._k == K_F32 else DT_F64
+        return public_dtype_of_array(<cnp.ndarray>self._a)
 
     def __repr__(self):
         return (f"<tg.Tensor: shape={shape_of(self)}, dtype={dtype_of(self).name}, "
@@ -271,6 +312,14 @@ cdef class Tensor(_Tracked):
 
     def __reduce__(self):
         return (constant, (self.__array__(),))
+
+    # An immutable value: a copy is the tensor itself (as TensorFlow), so it keeps its
+    # place on the tapes that track it.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 # A free list for Tensor objects. Cython offers one only to classes without a base, and
@@ -351,63 +400,166 @@ cdef class Variable(_Tracked):
         return read_var(self)
 
     def numpy(self):
-        return self._value.numpy()
+        return var_value(self).numpy()
 
     def __array__(self, dtype=None, copy=None):
-        return self._value.__array__(dtype, copy)
+        return var_value(self).__array__(dtype, copy)
 
     @property
     def shape(self):
-        return TensorShape(shape_of(self._value))
+        return TensorShape(shape_of(var_value(self)))
 
     @property
     def dtype(self):
-        return dtype_of(self._value)
+        return var_value(self).dtype
 
     @property
     def handle(self):
         return self
 
-    # writing: each swaps in a new Tensor, never writing into the old array
+    # writing: each swaps in a new Tensor. The new value goes into the old array when
+    # nobody else can see that array (copy on write, as TensorFlow's variables): a tape
+    # that saved the value, a read Tensor, a NumPy view all hold a reference, and then the
+    # update makes a new array as before.
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        cdef Tensor t = copy_of(self._converted(value, "assign"))
-        self._value = t
+        d = self._operand(value, "assign")
+        if self._sole_owner():
+            self._write(None, d)
+        else:   # a new array: the caller's own ndarray is copied, a tensor's is shared
+            self._value = wrap(np.array(d) if d is value else d)
         return self
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        cdef Tensor d = self._converted(delta, "assign_add")
-        self._value = wrap(val(self._value) + val(d))
+        d = self._operand(delta, "assign_add")
+        if self._sole_owner():
+            self._write(np.add, d)
+        else:
+            self._value = wrap(val(self._value) + d)
         return self
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        cdef Tensor d = self._converted(delta, "assign_sub")
-        self._value = wrap(val(self._value) - val(d))
+        d = self._operand(delta, "assign_sub")
+        if self._sole_owner():
+            self._write(np.subtract, d)
+        else:
+            self._value = wrap(val(self._value) - d)
         return self
+
+    cdef bint _sole_owner(self):
+        """Whether the value's array is seen by this variable alone: its Tensor is held
+        by the variable only, and its ndarray, which owns its data, by that Tensor only."""
+        cdef PyObject* t = <PyObject*>self._value
+        if t.ob_refcnt != 1 or self._value._k != K_ARRAY:
+            return False
+        return ((<PyObject*>self._value._a).ob_refcnt == 1 and
+                cnp.PyArray_CHKFLAGS(<cnp.ndarray>self._value._a, cnp.NPY_ARRAY_OWNDATA))
+
+    cdef void _write(self, ufunc, d) except *:
+        """Write ufunc(value, d) (or d, when ufunc is None) into the value's own array,
+        then swap in a new Tensor on it, so no tape slot of the old one carries over."""
+        cdef cnp.ndarray a = self._value._a
+        cnp.PyArray_ENABLEFLAGS(a, cnp.NPY_ARRAY_WRITEABLE)
+        try:
+            if ufunc is None:
+                a[...] = d          # (np.copyto costs 6x more on a 0-d array)
+            else:
+                ufunc(a, d, out=a)
+        finally:
+            cnp.PyArray_CLEARFLAGS(a, cnp.NPY_ARRAY_WRITEABLE)
+        self._value = copy_of(self._value)
+
+    cdef object _operand(self, value, str what):
+        """The NumPy value of an update's operand, checked like _converted; an ndarray of
+        the variable's dtype and shape is used as it is (an update only reads it). First
+        of every update: it refuses a variable whose __init__ never ran."""
+        cdef Tensor cur = var_value(self)
+        if (type(value) is ndarray and cur._k == K_ARRAY
+                and cnp.PyArray_SAMESHAPE(<cnp.ndarray>value, <cnp.ndarray>cur._a)
+                and (<cnp.ndarray>value).dtype == (<cnp.ndarray>cur._a).dtype):
+            return value
+        return val(self._converted(value, what))
 
     cdef Tensor _converted(self, value, str what):
         cdef Tensor t
         if type(value) is Tensor or isinstance(value, Variable):
-            t = to_tensor(value, dtype_of(self._value))
+            t = to_tensor(value, dtype_of(var_value(self)))
         else:
-            t = wrap(array_as(value, dtype_of(self._value)))
-        if shape_of(t) != shape_of(self._value):
+            t = wrap(array_as(value, dtype_of(var_value(self))))
+        if shape_of(t) != shape_of(var_value(self)):
             if what != "assign":   # TensorFlow's classes: a kernel error for the updates
                 raise InvalidArgumentError(
-                    f"Cannot update variable with shape {list(shape_of(self._value))} using "
+                    f"Cannot update variable with shape {list(shape_of(var_value(self)))} using "
                     f"a Tensor with shape {list(shape_of(t))}, shapes must be equal.")
             raise ValueError(
                 f"Cannot {what} to variable '{self.name}': shape mismatch. The variable "
-                f"shape {shape_of(self._value)}, and the value shape {shape_of(t)} "
+                f"shape {shape_of(var_value(self))}, and the value shape {shape_of(t)} "
                 f"are incompatible.")
         return t
 
     def __repr__(self):
-        return (f"<tg.Variable '{self.name}' shape={shape_of(self._value)} "
-                f"dtype={dtype_of(self._value).name}, "
-                f"numpy={_numpy_text(self._value.numpy(), True)}>")
+        return (f"<tg.Variable '{self.name}' shape={shape_of(var_value(self))} "
+                f"dtype={dtype_of(var_value(self)).name}, "
+                f"numpy={_numpy_text(var_value(self).numpy(), True)}>")
 
     def __str__(self):
         return self.__repr__()
+
+    # Copies, as TensorFlow's: copy.copy is the variable itself (a handle); deepcopy and
+    # pickle make a new variable with the same value, name and trainability, tracked by
+    # no tape and with no tangent (Cython's default would copy the tape bookkeeping).
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return _variable_from(var_value(self), self.trainable, self.name)
+
+    def __reduce__(self):
+        return (_variable_from, (var_value(self).__array__(), self.trainable, self.name))
+
+
+def _variable_from(value, bint trainable, str name):
+    """A new Variable (of the base class) holding `value`: what deepcopy and pickle
+    give."""
+    cdef Variable v = Variable.__new__(Variable)
+    v._value = copy_of(to_tensor(value))
+    v._uid = new_id()
+    v.trainable = trainable
+    v.name = name
+    return v
+
+
+# Handing out a tensor's array ------------------------------------------------------------
+
+from cpython.ref cimport Py_INCREF
+
+cdef extern from "numpy/arrayobject.h":
+    # (numpy's .pxd leaves it out); steals a reference to descr
+    object new_from_descr "PyArray_NewFromDescr" (
+        PyTypeObject* subtype, cnp.PyArray_Descr* descr, int nd, cnp.npy_intp* dims,
+        cnp.npy_intp* strides, void* data, int flags, PyObject* obj)
+
+
+@cython.no_gc
+@cython.final
+cdef class _Sealed:
+    """The base of the arrays `np.asarray(tensor)` gives: it keeps the tensor's array
+    alive and offers nothing else (no attribute, no buffer, no GC referents)."""
+    cdef object a
+
+
+cdef object sealed_view(cnp.ndarray a):
+    """A read-only view of `a` whose base is a _Sealed. NumPy makes a view writable only
+    when its base chain ends in a writable array or buffer; this one ends in neither, so
+    `setflags(write=True)` raises, and the tensor's own array is out of reach (its
+    WRITEABLE flag is only a flag: the array owns its memory, so it could be reset)."""
+    cdef _Sealed owner = _Sealed.__new__(_Sealed)
+    cdef cnp.PyArray_Descr* descr = cnp.PyArray_DESCR(a)
+    owner.a = a
+    Py_INCREF(<object>descr)
+    v = new_from_descr(<PyTypeObject*>ndarray, descr, cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a),
+                       cnp.PyArray_STRIDES(a), cnp.PyArray_DATA(a), 0, NULL)  # 0: read-only
+    cnp.set_array_base(v, owner)
+    return v
 
 
 cdef Tensor copy_of(Tensor t):

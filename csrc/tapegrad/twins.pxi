@@ -23,6 +23,12 @@ def _erf_np(a):
 def _xlogy_np(a, b):
     return np.where(a == 0, np.zeros((), a.dtype), a * np.log(np.where(a == 0, 1, b)))
 
+def _floormod_np(a, b):
+    # an integer remainder by zero is an error, as TensorFlow's kernel (NumPy warns, gives 0)
+    if np.result_type(a).kind in "iu" and not np.all(b):
+        raise ValueError("Integer division by zero")
+    return np.mod(a, b)
+
 def _rsqrt_np(a):
     return 1 / np.sqrt(a)
 
@@ -94,12 +100,26 @@ cdef Py_ssize_t _size(object shape):
     return n
 
 def _mean_np(a, axis=None, keepdims=False):
-    s = np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=a.dtype)
-    n = max(a.size // max(s.size, 1), 1)
-    return (s // n).astype(a.dtype) if a.dtype.kind in "iub" else s / a.dtype.type(n)
+    cdef bint ints = a.dtype.kind in "iub"
+    # integers summed in 64 bits (TensorFlow's mean of uint8 [255, 255] is 255)
+    s = np.add.reduce(a, axis=axis, keepdims=keepdims,
+                      dtype=a.dtype if not ints else np.uint64 if a.dtype.kind == "u" else np.int64)
+    n = a.size // s.size if s.size else 1   # elements per mean; 0 over an empty axis
+    if ints:
+        # divided truncating toward zero, as TensorFlow (-3 // 2 is -1); empty: 0
+        q = s // max(n, 1)
+        if a.dtype.kind == "i":
+            q = q + ((q < 0) & (q * n != s))
+        return q.astype(a.dtype, copy=False)
+    if n == 0:
+        return np.full(s.shape, np.nan, a.dtype)   # 0 / 0, without NumPy's warning
+    return s / a.dtype.type(n)
 
 def _getitem_np(a, key):
-    return np.array(a[key])  # a copy: a view would keep the whole input alive
+    # basic indexing gives a view, copied so that it does not keep the whole input alive;
+    # an integer-array index has already copied (a batch gathered from a dataset: once)
+    r = a[key]
+    return np.array(r) if _is_basic(key) else r
 
 def _scatter_add_np(g, shape, key):
     z = np.zeros(shape, g.dtype)
@@ -110,10 +130,15 @@ def _scatter_add_np(g, shape, key):
     return z
 
 cdef bint _is_basic(key):
-    """Whether an index has no integer arrays (so no position can repeat)."""
+    """Whether an index is basic: ints, slices, None and ..., so that no position can
+    repeat and `+=` adds every element once. Anything else (integer or bool arrays) goes
+    through np.add.at, which adds a repeated position once per repeat."""
     for k in (key if isinstance(key, tuple) else (key,)):
-        if isinstance(k, (ndarray, list)):
-            return False
+        if k is None or k is Ellipsis or type(k) is slice:
+            continue
+        if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+            continue
+        return False
     return True
 
 NP = SimpleNamespace(

@@ -1,0 +1,56 @@
+"""tg.keras.utils: to_categorical, set_random_seed, and the naming helpers the other
+keras modules share (Keras's 'dense', 'dense_1', ... auto names)."""
+import random as _random
+import re as _re
+
+import numpy as _np
+
+__all__ = ["to_categorical", "set_random_seed"]
+
+
+def to_categorical(x, num_classes=None):
+    """Class vector (integers) to a binary class matrix: one one-hot row per entry, as
+    Keras 3's keras.utils.to_categorical (float64 NumPy array; a trailing axis of
+    length 1 is dropped first)."""
+    x = _np.array(x, dtype="int64")
+    input_shape = x.shape
+    if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
+        input_shape = tuple(input_shape[:-1])
+    x = x.reshape(-1)
+    if not num_classes:
+        num_classes = int(_np.max(x)) + 1 if x.size else 0
+    batch_size = x.shape[0]
+    categorical = _np.zeros((batch_size, num_classes))
+    categorical[_np.arange(batch_size), x] = 1
+    return _np.reshape(categorical, input_shape + (num_classes,))
+
+
+def set_random_seed(seed):
+    """Seed Python's `random`, NumPy's global generator and tapegrad's (tg.random), as
+    keras.utils.set_random_seed seeds Python, NumPy and the backend."""
+    if not isinstance(seed, int):
+        raise ValueError("Expected `seed` argument to be an integer. "
+                         f"Received: seed={seed} (of type {type(seed)})")
+    from .. import random as _tg_random
+    _random.seed(seed)
+    _np.random.seed(seed)
+    _tg_random.set_seed(seed)
+
+
+# naming ----------------------------------------------------------------------------------
+
+_uids = {}
+
+
+def _to_snake_case(name):
+    name = _re.sub(r"\W+", "", name)
+    name = _re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return _re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _auto_name(prefix):
+    """Keras's unique names: 'adam', then 'adam_1', 'adam_2', ..."""
+    prefix = _to_snake_case(prefix)
+    uid = _uids.get(prefix, 0) + 1
+    _uids[prefix] = uid
+    return prefix if uid == 1 else f"{prefix}_{uid - 1}"
