@@ -27,7 +27,7 @@ _EPSILON = 1e-7
 def _np_value(x, dtype=None):
     """A NumPy value of a tensor, variable, array or Python value (no copy when it
     already has the dtype)."""
-    a = x.numpy() if isinstance(x, (_t.Tensor, _t.Variable)) else x
+    a = _np.asarray(x) if isinstance(x, (_t.Tensor, _t.Variable)) else x
     a = _np.asarray(a)
     return a if dtype is None or a.dtype == dtype else a.astype(dtype)
 
@@ -187,7 +187,7 @@ class Mean(Metric):
         self.count.assign(_np.zeros((), self._dtype))
 
     def result(self):
-        return _t.constant(_divide_no_nan(self.total.numpy(), self.count.numpy())
+        return _t.constant(_divide_no_nan(_np.asarray(self.total), _np.asarray(self.count))
                            .astype(self._dtype))
 
 
@@ -531,7 +531,7 @@ class Precision(_ConfusionMetric):
     _kept = ("true_positives", "false_positives")
 
     def result(self):
-        tp, fp = self.true_positives.numpy(), self.false_positives.numpy()
+        tp, fp = _np.asarray(self.true_positives), _np.asarray(self.false_positives)
         return self._out(_divide_no_nan(tp, tp + fp))
 
 
@@ -540,7 +540,7 @@ class Recall(_ConfusionMetric):
     _kept = ("true_positives", "false_negatives")
 
     def result(self):
-        tp, fn = self.true_positives.numpy(), self.false_negatives.numpy()
+        tp, fn = _np.asarray(self.true_positives), _np.asarray(self.false_negatives)
         return self._out(_divide_no_nan(tp, tp + fn))
 
 
@@ -675,8 +675,8 @@ class AUC(Metric):
         return self._by_label(increment)
 
     def result(self):
-        tp, fp = self.true_positives.numpy(), self.false_positives.numpy()
-        tn, fn = self.true_negatives.numpy(), self.false_negatives.numpy()
+        tp, fp = _np.asarray(self.true_positives), _np.asarray(self.false_positives)
+        tn, fn = _np.asarray(self.true_negatives), _np.asarray(self.false_negatives)
         n = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
             return _t.constant(_np.asarray(self._interpolate_pr_auc(tp, fp, fn), self._dtype))

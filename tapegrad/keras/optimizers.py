@@ -3,7 +3,7 @@ Nadam), with Keras's numbers: the same formulas, in the variables' dtype, in the
 order of operations.
 
 An optimizer's update does not take part in differentiation, so it is NumPy arithmetic on
-the arrays of the variables and the gradients (`.numpy()` reads them without a copy): a
+the arrays of the variables and the gradients (`np.asarray` reads them without a copy; `.numpy()` copies, as TensorFlow's): a
 few temporaries per variable, then one `assign`, `assign_add` or `assign_sub` per state
 variable, which the engine applies in place when nothing else sees the variable's array.
 """
@@ -36,7 +36,7 @@ def _array(x, dtype):
     """The NumPy value of a gradient (a tensor, an array, a number) in `dtype`."""
     if type(x) is _ndarray and x.dtype == dtype:
         return x
-    a = x.numpy() if type(x) is _Tensor or isinstance(x, _Variable) else _np.asarray(x)
+    a = _np.asarray(x) if type(x) is _Tensor or isinstance(x, _Variable) else _np.asarray(x)
     return a if a.dtype == dtype else _np.asarray(a, dtype)
 
 
@@ -121,7 +121,7 @@ class Optimizer:
     @property
     def iterations(self):
         if self.gradient_accumulation_steps:
-            return _t.constant(_np.int64(self._iterations.numpy())
+            return _t.constant(_np.int64(_np.asarray(self._iterations))
                                // self.gradient_accumulation_steps)
         return self._iterations
 
@@ -209,9 +209,9 @@ class Optimizer:
         """The learning rate of this step as a float32 (or the schedule's dtype) scalar."""
         lr = self._learning_rate
         if type(lr) is _Variable:
-            return lr.numpy()
+            return _np.asarray(lr)
         lr = self.learning_rate
-        a = lr.numpy() if type(lr) is _Tensor or isinstance(lr, _Variable) else _np.asarray(lr)
+        a = _np.asarray(lr) if type(lr) is _Tensor or isinstance(lr, _Variable) else _np.asarray(lr)
         return a if a.dtype.kind == "f" else _np.float32(a)
 
     # the step --------------------------------------------------------------------------
@@ -268,20 +268,20 @@ class Optimizer:
             grads = [_array(g, v.dtype) for g, v in zip(grads, trainable_variables)]
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
-        self._apply_count = int(self._iterations.numpy())
+        self._apply_count = int(_np.asarray(self._iterations))
         steps = self.gradient_accumulation_steps
         if steps:
             self._step = self._apply_count // steps
             accs = [self._accumulated_gradients[self._get_variable_index(v)]
                     for v in trainable_variables]
             if (self._apply_count + 1) % steps == 0:
-                grads = [(g + acc.numpy()) / steps for g, acc in zip(grads, accs)]
+                grads = [(g + _np.asarray(acc)) / steps for g, acc in zip(grads, accs)]
                 self._update(grads, trainable_variables)
                 for acc in accs:
                     acc.assign(_np.zeros(acc.shape, acc.dtype))
             else:
                 for g, acc in zip(grads, accs):
-                    acc.assign(g + acc.numpy())
+                    acc.assign(g + _np.asarray(acc))
         else:
             self._step = self._apply_count
             self._update(grads, trainable_variables)
@@ -375,7 +375,7 @@ class Optimizer:
         for v in variables:
             if self._use_weight_decay(v):
                 t = v.dtype.type
-                d = v.numpy() * _cast(self.weight_decay, t)
+                d = _np.asarray(v) * _cast(self.weight_decay, t)
                 d *= t(lr)
                 v.assign_sub(d)
 
@@ -385,7 +385,7 @@ class Optimizer:
         for var, average in zip(trainable_variables, self._model_variables_moving_average):
             t = var.dtype.type
             momentum = t(self.ema_momentum) * t(self._step != 0)
-            average.assign(momentum * average.numpy() + (t(1) - momentum) * var.numpy())
+            average.assign(momentum * _np.asarray(average) + (t(1) - momentum) * _np.asarray(var))
 
     def _overwrite_model_variables_with_average_value(self, trainable_variables):
         if len(trainable_variables) != len(self._model_variables_moving_average):
@@ -441,7 +441,7 @@ class Optimizer:
         if isinstance(lr, schedules.LearningRateSchedule):
             lr = schedules.serialize(lr)
         elif isinstance(lr, _Variable):
-            lr = float(lr.numpy())
+            lr = float(_np.asarray(lr))
         return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                 "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                 "clipvalue": self.clipvalue, "use_ema": self.use_ema,
@@ -512,11 +512,11 @@ class SGD(Optimizer):
         lr, momentum = self._per_step(dtype, learning_rate)
         if self.momentum != 0:
             m = self.momentums[self._index[id(variable)]]
-            d = m.numpy() * momentum
+            d = _np.asarray(m) * momentum
             d -= g * lr
             m.assign(d)
             if self.nesterov:
-                d = m.numpy() * momentum
+                d = _np.asarray(m) * momentum
                 d -= g * lr
                 variable.assign_add(d)
             else:
@@ -575,7 +575,7 @@ class Adam(Optimizer):
         cache = self.__dict__.setdefault("_coefficients_of", {})
         for gradient, variable in zip(grads, trainable_variables):
             dtype = variable.dtype
-            g = gradient.numpy() if type(gradient) is _Tensor else gradient
+            g = _np.asarray(gradient) if type(gradient) is _Tensor else gradient
             if type(g) is not _ndarray or g.dtype != dtype:
                 g = _array(g, dtype)
             alpha = cache.get(dtype)
@@ -584,20 +584,20 @@ class Adam(Optimizer):
             i = index[id(variable)]
             m = momentums[i]
             v = velocities[i]
-            d = g - m.numpy()
+            d = g - _np.asarray(m)
             d *= c1
             m.assign_add(d)
             d = g * g
-            d -= v.numpy()
+            d -= _np.asarray(v)
             d *= c2
             v.assign_add(d)
             if v_hats is not None:
                 v_hat = v_hats[i]
-                v_hat.assign(_np.maximum(v_hat.numpy(), v.numpy()))
+                v_hat.assign(_np.maximum(_np.asarray(v_hat), _np.asarray(v)))
                 v = v_hat
-            den = _np.sqrt(v.numpy())
+            den = _np.sqrt(_np.asarray(v))
             den += eps
-            d = m.numpy() * alpha
+            d = _np.asarray(m) * alpha
             d /= den
             variable.assign_sub(d)
 
@@ -660,24 +660,24 @@ class RMSprop(Optimizer):
         i = self._index[id(variable)]
         velocity = self._velocities[i]
         rho = t(self.rho)
-        d = velocity.numpy() * rho
+        d = _np.asarray(velocity) * rho
         d += (1 - self.rho) * (g * g)
         velocity.assign(d)
         if self.centered:
             average_grad = self._average_gradients[i]
-            a = average_grad.numpy() * rho
+            a = _np.asarray(average_grad) * rho
             a += (1 - self.rho) * g
             average_grad.assign(a)
-            den = velocity.numpy() - a * a
+            den = _np.asarray(velocity) - a * a
             den += self.epsilon
         else:
-            den = velocity.numpy() + self.epsilon
+            den = _np.asarray(velocity) + self.epsilon
         _np.sqrt(den, out=den)
         inc = lr * g
         inc /= den
         if self.momentum > 0:
             momentum = self._momentums[i]
-            d = self.momentum * momentum.numpy()
+            d = self.momentum * _np.asarray(momentum)
             d += inc
             momentum.assign(d)
             variable.assign_sub(momentum)
@@ -717,7 +717,7 @@ class Adagrad(Optimizer):
         lr = self._per_step(dtype, learning_rate)
         acc = self._accumulators[self._index[id(variable)]]
         acc.assign_add(g * g)
-        den = acc.numpy() + self.epsilon
+        den = _np.asarray(acc) + self.epsilon
         _np.sqrt(den, out=den)
         d = lr * g
         d /= den
@@ -759,15 +759,15 @@ class Adamax(Optimizer):
         lr, one_minus_beta_1_power = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, u = self._m[i], self._u[i]
-        d = g - m.numpy()
+        d = g - _np.asarray(m)
         d *= 1 - self.beta_1
         m.assign_add(d)
-        d = self.beta_2 * u.numpy()
+        d = self.beta_2 * _np.asarray(u)
         _np.maximum(d, _np.abs(g), out=d)
         u.assign(d)
-        den = u.numpy() + self.epsilon
+        den = _np.asarray(u) + self.epsilon
         den *= one_minus_beta_1_power
-        d = lr * m.numpy()
+        d = lr * _np.asarray(m)
         d /= den
         variable.assign_sub(d)
 
@@ -803,7 +803,7 @@ class Nadam(Optimizer):
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         u = self._u_product
         t = u.dtype.type
-        u.assign(u.numpy() * self.beta_1 * (t(1.0) - t(0.5) * t(0.96) ** t(self._step + 1)))
+        u.assign(_np.asarray(u) * self.beta_1 * (t(1.0) - t(0.5) * t(0.96) ** t(self._step + 1)))
         super()._backend_update_step(grads, trainable_variables, learning_rate)
 
     def _coefficients(self, t, learning_rate):
@@ -814,7 +814,7 @@ class Nadam(Optimizer):
         beta_2 = _cast(self.beta_2, t)
         u_t = beta_1 * (t(1.0) - t(0.5) * decay ** local_step)
         u_t_1 = beta_1 * (t(1.0) - t(0.5) * decay ** next_step)
-        u_product_t = t(self._u_product.numpy())
+        u_product_t = t(_np.asarray(self._u_product))
         u_product_t_1 = u_product_t * u_t_1
         return (t(learning_rate), beta_1, beta_2, u_t, u_t_1, u_product_t, u_product_t_1,
                 beta_2 ** local_step)
@@ -826,17 +826,17 @@ class Nadam(Optimizer):
          beta_2_power) = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, v = self._momentums[i], self._velocities[i]
-        d = g - m.numpy()
+        d = g - _np.asarray(m)
         d *= 1 - beta_1
         m.assign_add(d)
         d = g * g
-        d -= v.numpy()
+        d -= _np.asarray(v)
         d *= 1 - beta_2
         v.assign_add(d)
-        m_hat = u_t_1 * m.numpy()
+        m_hat = u_t_1 * _np.asarray(m)
         m_hat /= 1 - u_product_t_1
         m_hat += ((1 - u_t) * g) / (1 - u_product_t)
-        den = v.numpy() / (1 - beta_2_power)
+        den = _np.asarray(v) / (1 - beta_2_power)
         _np.sqrt(den, out=den)
         den += self.epsilon
         m_hat *= lr
