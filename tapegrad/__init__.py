@@ -28,9 +28,16 @@ from ._tape import (
 from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as size  # noqa: F401
 from ._tape import rank_ as rank  # noqa: F401
 from ._tape import clip_by_global_norm  # noqa: F401
+from ._tape import (  # noqa: F401  sorting, segments, scatters, slicing (ops_select.pxi)
+    sort, argsort, unique, searchsorted, scatter_nd, tensor_scatter_nd_sub,
+    tensor_scatter_nd_max, tensor_scatter_nd_min, strided_slice, repeat, roll, meshgrid,
+    sequence_mask,
+)
+from ._tape import slice_ as slice  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
+from . import image
 from .module import Module, name_scope
 from . import nest, config
 from .function import function, Function, TensorSpec

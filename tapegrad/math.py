@@ -17,6 +17,12 @@ from ._tape import (  # noqa: F401
 )
 from ._tape import floormod as mod  # noqa: F401
 from . import special  # noqa: F401
+from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
+    top_k, in_top_k, bincount, count_nonzero, segment_sum, segment_mean, segment_max,
+    segment_min, segment_prod, unsorted_segment_sum, unsorted_segment_mean,
+    unsorted_segment_max, unsorted_segment_min, unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
 from .nn import softmax, log_softmax  # noqa: F401
 
 

@@ -18,6 +18,7 @@ from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
     max_pool3d, avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, pool, max_pool_with_argmax,
 )
 from .errors import InvalidArgumentError as _InvalidArgumentError
+from ._tape import embedding_lookup  # noqa: F401
 
 _TRACKED = (_t.Tensor, _t.Variable)
 

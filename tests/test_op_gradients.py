@@ -433,6 +433,35 @@ OPS = [
     Op('boolean_mask',  lambda a, **kw: tg.boolean_mask(a, np.array([True, False, True]), **kw), lambda a, axis=0: np.compress([True, False, True], a, axis), [(((3, 4),), {}), (((2, 3),), dict(axis=1))]),
     Op('scatter_nd_update', lambda a, u: tg.tensor_scatter_nd_update(a, np.array([[0, 1], [2, 3]]), u), lambda a, u: _np_scatter(a, u, False), shapes([(3, 4), (2,)])),
     Op('scatter_nd_add', lambda a, u: tg.tensor_scatter_nd_add(a, np.array([[1], [1]]), u), lambda a, u: _np_scatter(a, u, True), shapes([(3, 4), (2, 4)])),
+    # ---- sorting, segments, scatters, slicing (ops_select.pxi)
+    Op('sort',          tg.sort,                                   lambda a, axis=-1, direction='ASCENDING': np.sort(a, axis) if direction == 'ASCENDING' else -np.sort(-a, axis), [(((5,),), {}), (((3, 4),), dict(axis=0)), (((2, 3, 4),), dict(direction='DESCENDING'))], smooth=False),
+    Op('math.top_k',    lambda a, k: tg.math.top_k(a, k).values,   lambda a, k: -np.sort(-a, -1)[..., :k], [(((5,),), dict(k=2)), (((3, 4),), dict(k=3))], smooth=False),
+    Op('segment_sum',   lambda a: tg.math.segment_sum(a, np.array([0, 0, 2, 2])), lambda a: _np_seg(np.add, a, [0, 0, 2, 2], 3, 0), shapes([(4,)], [(4, 3)])),
+    Op('segment_mean',  lambda a: tg.math.segment_mean(a, np.array([0, 1, 1, 1])), lambda a: _np_seg(np.add, a, [0, 1, 1, 1], 2, 0) / like(a, [1, 3]).reshape((2,) + (1,) * (a.ndim - 1)), shapes([(4,)], [(4, 3)])),
+    Op('segment_max',   lambda a: tg.math.segment_max(a, np.array([0, 0, 2, 2])), lambda a: _np_seg(np.maximum, a, [0, 0, 2, 2], 3, 0, empty=0), shapes([(4,)], [(4, 3)]), smooth=False),
+    Op('segment_min',   lambda a: tg.math.segment_min(a, np.array([0, 0, 2, 2])), lambda a: _np_seg(np.minimum, a, [0, 0, 2, 2], 3, 0, empty=0), shapes([(4,)], [(4, 3)]), smooth=False),
+    Op('segment_prod',  lambda a: tg.math.segment_prod(a, np.array([0, 0, 0, 2])), lambda a: _np_seg(np.multiply, a, [0, 0, 0, 2], 3, 1), shapes([(4,)], [(4, 3)])),
+    Op('unsorted_segment_sum', lambda a: tg.math.unsorted_segment_sum(a, np.array([2, -1, 0, 2]), 4), lambda a: _np_seg(np.add, a[[0, 2, 3]], [2, 0, 2], 4, 0), shapes([(4,)], [(4, 3)])),
+    Op('unsorted_segment_sum 2-d ids', lambda a: tg.math.unsorted_segment_sum(a, np.array([[1, 0], [1, 1]]), 2), lambda a: _np_seg(np.add, a.reshape((4,) + a.shape[2:]), [1, 0, 1, 1], 2, 0), shapes([(2, 2)], [(2, 2, 3)])),
+    Op('unsorted_segment_mean', lambda a: tg.math.unsorted_segment_mean(a, np.array([1, 1, 0, 1]), 3), lambda a: _np_seg(np.add, a, [1, 1, 0, 1], 3, 0) / like(a, [1, 3, 1]).reshape((3,) + (1,) * (a.ndim - 1)), shapes([(4,)], [(4, 3)])),
+    Op('unsorted_segment_sqrt_n', lambda a: tg.math.unsorted_segment_sqrt_n(a, np.array([1, 1, 0, 1]), 2), lambda a: _np_seg(np.add, a, [1, 1, 0, 1], 2, 0) / np.sqrt(like(a, [1, 3])).reshape((2,) + (1,) * (a.ndim - 1)), shapes([(4,)], [(4, 3)])),
+    Op('unsorted_segment_max', lambda a: tg.math.unsorted_segment_max(a, np.array([1, 0, 1, 1]), 2), lambda a: _np_seg(np.maximum, a, [1, 0, 1, 1], 2, 0), shapes([(4,)], [(4, 3)]), smooth=False),
+    Op('unsorted_segment_min', lambda a: tg.math.unsorted_segment_min(a, np.array([1, 0, 1, 1]), 2), lambda a: _np_seg(np.minimum, a, [1, 0, 1, 1], 2, 0), shapes([(4,)], [(4, 3)]), smooth=False),
+    Op('unsorted_segment_prod', lambda a: tg.math.unsorted_segment_prod(a, np.array([1, 0, 1, 1]), 3), lambda a: _np_seg(np.multiply, a, [1, 0, 1, 1], 3, 1), shapes([(4,)], [(4, 3)])),
+    Op('scatter_nd',    lambda u: tg.scatter_nd(np.array([[1], [3], [1]]), u, [5]), lambda u: _np_seg(np.add, u, [1, 3, 1], 5, 0), shapes([(3,)])),
+    Op('scatter_nd_sub', lambda a, u: tg.tensor_scatter_nd_sub(a, np.array([[1], [1]]), u), lambda a, u: _np_scatter(a, -u, True), shapes([(3, 4), (2, 4)])),
+    Op('scatter_nd_max', lambda a, u: tg.tensor_scatter_nd_max(a, np.array([[0, 1], [2, 3], [0, 1]]), u), lambda a, u: _np_scatter_ext(np.maximum, a, u), shapes([(3, 4), (3,)]), smooth=False),
+    Op('scatter_nd_min', lambda a, u: tg.tensor_scatter_nd_min(a, np.array([[0, 1], [2, 3], [0, 1]]), u), lambda a, u: _np_scatter_ext(np.minimum, a, u), shapes([(3, 4), (3,)]), smooth=False),
+    Op('nn.embedding_lookup', lambda a: tg.nn.embedding_lookup(a, np.array([[2, 0], [2, 1]])), lambda a: a[[[2, 0], [2, 1]]], shapes([(3, 4)])),
+    Op('embedding_lookup shards', lambda a, b: tg.nn.embedding_lookup([a, b], np.array([2, 0, 1])), lambda a, b: np.concatenate([a, b])[[2, 0, 1]], shapes([(2, 4), (1, 4)])),
+    Op('slice',         lambda a, b, s: tg.slice(a, b, s),         lambda a, b, s: a[1:3, 1:],      [(((3, 4),), dict(b=[1, 1], s=[2, -1]))]),
+    Op('strided_slice', lambda a, **kw: tg.strided_slice(a, **kw), lambda a, **kw: a[1, :, 1::2],   [(((2, 3, 4),), dict(begin=[1, 5, 1], end=[2, 3, 4], strides=[1, 1, 2], begin_mask=2, shrink_axis_mask=1))]),
+    Op('strided_slice masks', lambda a, **kw: tg.strided_slice(a, **kw), lambda a, **kw: a[..., None, 2:0:-1], [(((2, 3, 4),), dict(begin=[0, 0, 2], end=[0, 0, 0], strides=[1, 1, -1], ellipsis_mask=1, new_axis_mask=2))]),
+    Op('repeat',        tg.repeat,                                 lambda a, repeats, axis=None: np.repeat(a, repeats, axis), [(((3, 4),), dict(repeats=[1, 0, 2], axis=0)), (((3, 4),), dict(repeats=2)), (((2, 3),), dict(repeats=3, axis=-1))]),
+    Op('roll',          tg.roll,                                   lambda a, shift, axis: np.roll(a, shift, axis), [(((5,),), dict(shift=2, axis=0)), (((3, 4),), dict(shift=[1, -1], axis=[1, 0])), (((3, 4),), dict(shift=[1, 2], axis=[1, 1]))]),
+    Op('meshgrid',      lambda a, b, **kw: tg.meshgrid(a, b, **kw)[0] * 2 + tg.meshgrid(a, b, **kw)[1], lambda a, b, **kw: np.meshgrid(a, b, **kw)[0] * 2 + np.meshgrid(a, b, **kw)[1], [(((3,), (2,)), {}), (((3,), (2,)), dict(indexing='ij'))]),
+    Op('image.flip_left_right', tg.image.flip_left_right,           lambda a: a[..., ::-1, :],       shapes([(3, 4, 2)], [(2, 3, 4, 1)])),
+    Op('image.flip_up_down', tg.image.flip_up_down,                 lambda a: a[..., ::-1, :, :],    shapes([(3, 4, 2)], [(2, 3, 4, 1)])),
     Op('getitem',       lambda a, key: a[key],                     lambda a, key: a[key],           [(((3, 4),), dict(key=k)) for k in (1, -1, (slice(None), 2), (Ellipsis, None, slice(1, None, 2)), (slice(None, None, -1), 0))]
                                                                                                      + [(((3, 4),), dict(key=np.array([2, 0, 2]))), (((3, 4),), dict(key=(np.array([0, 0]), np.array([1, 1]))))]),
     Op('linspace',      lambda a, b: tg.linspace(a, b, 5),         lambda a, b: np.linspace(a, b, 5), shapes([(), ()], [(2,), (2,)])),
@@ -514,6 +543,24 @@ def _np_scatter(a, u, add):
         a[1] += u[0] + u[1]
     else:
         a[0, 1], a[2, 3] = u
+    return a
+
+
+def _np_seg(ufunc, a, ids, num, init, empty=None):
+    """A segment reduction in NumPy: ufunc.at into a filled array; empty segments get
+    `empty` (or keep init)."""
+    out = np.full((num,) + a.shape[1:], init, a.dtype)
+    if init == 0 and ufunc is not np.add:
+        out[:] = -np.inf if ufunc is np.maximum else np.inf
+    ufunc.at(out, np.asarray(ids), a)
+    if empty is not None:
+        out[np.bincount(ids, minlength=num) == 0] = empty
+    return out
+
+
+def _np_scatter_ext(ufunc, a, u):
+    a = a.copy()
+    ufunc.at(a, (np.array([0, 2, 0]), np.array([1, 3, 1])), u)
     return a
 
 

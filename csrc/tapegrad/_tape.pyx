@@ -58,6 +58,7 @@ include "rules_conv.pxi"
 include "special.pxi"
 include "rules_special.pxi"
 include "rules_decomp.pxi"
+include "rules_select.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
@@ -67,6 +68,7 @@ include "ops_nn.pxi"
 include "ops_conv.pxi"
 include "ops_special.pxi"
 include "ops_decomp.pxi"
+include "ops_select.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -34,6 +34,8 @@ cdef enum:
     OP_XLOG1PY, OP_MUL_NO_NAN
     # decompositions and matrix functions (rules_decomp.pxi)
     OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
+    # sorting, segments and scatters (rules_select.pxi)
+    OP_SEGMENT_MAX, OP_SEGMENT_MIN, OP_SEGMENT_PROD
     N_OPS
 
 
