@@ -38,7 +38,8 @@ from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
 from . import image
-from .module import Module, name_scope
+from .module import Module
+from .scope import name_scope, get_current_name_scope
 from . import nest, config
 from .function import function, Function, TensorSpec
 from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, foldl, foldr,
@@ -68,4 +69,4 @@ def __dir__():
     return sorted(n for n, v in globals().items() if not n.startswith("_") and not (
         isinstance(v, types.ModuleType) and n in ("tape", "custom", "forward", "module",
                                                    "function", "types", "control_flow",
-                                                   "trace")))
+                                                   "trace", "scope")))

@@ -516,6 +516,7 @@ def _fold(fn, elems, initializer, right):
         a = initializer
     for ix in order:
         a = fn(a, _nest.pack_sequence_as(elems, [ta.read(ix) for ta in tas]))
+        _nest.assert_same_structure(structure, a)   # as scan, and TensorFlow's loop
     return _nest.map_structure(_to_tensor_keep_arrays, a)
 
 

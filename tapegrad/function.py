@@ -280,14 +280,17 @@ class Function:
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             has_var = any(p.kind == p.VAR_POSITIONAL for p in sig.parameters.values())
             n = len(self._input_signature)
-            if n < len(params):
-                raise TypeError(f"input_signature missing type constraint for "
-                                f"{params[n].name}")
+            # parameters past the signature must have defaults: they stay those constants
+            for p in params[n:]:
+                if p.default is p.empty:
+                    raise TypeError(f"input_signature missing type constraint for {p.name}")
             if n > len(params) and not has_var:
                 raise TypeError(f"input_signature contains {n - len(params)} extra type "
                                 f"constraints.")
-            text = "(" + ", ".join(f"{p.name}: {_spec_text(s)}" for p, s in
-                                   zip(params, self._input_signature)) + ")"
+            text = "(" + ", ".join(
+                [f"{p.name}: {_spec_text(s)}" for p, s in zip(params, self._input_signature)]
+                + [f"{p.name}: Literal[{p.default!r}] = <captured_default_value>"
+                   for p in params[n:]]) + ")"
             self._sig = (sig, params, text)
         return self._sig
 
@@ -299,6 +302,10 @@ class Function:
             arguments = bound.arguments
             for p, spec in zip(params, self._input_signature):
                 arguments[p.name] = _to_spec(arguments[p.name], spec)
+            for p in params[len(self._input_signature):]:
+                v = arguments[p.name]
+                if not (v is p.default or (type(v) is type(p.default) and v == p.default)):
+                    raise _BindError(f"Can not cast {v!r} to Literal[{p.default!r}]")
             var = [p.name for p in sig.parameters.values() if p.kind == p.VAR_POSITIONAL]
             if var and len(self._input_signature) > len(params):
                 extra = self._input_signature[len(params):]

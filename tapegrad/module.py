@@ -1,4 +1,4 @@
-"""`tg.Module` and `tg.name_scope`, as TensorFlow's `tf.Module` and `tf.name_scope`.
+"""`tg.Module`, as TensorFlow's `tf.Module`.
 
 A Module is a named container of Variables and other Modules; `variables`,
 `trainable_variables` and `submodules` walk its attributes the way TensorFlow does: by
@@ -8,44 +8,12 @@ import functools
 import re
 
 from . import _nest
-from ._tape import Variable, get_name_scope, set_name_scope
+from ._tape import Variable
+from .scope import name_scope
 
-__all__ = ["Module", "name_scope"]
+__all__ = ["Module"]
 
 
-class name_scope:
-    """A context manager that prefixes the names of Variables created inside it.
-
-    `with tg.name_scope("outer"):` names a Variable `outer/<name>:0`; scopes nest; a name
-    ending in '/' is absolute (it replaces the current scope) and '' clears it. The
-    value bound by `as` is the full scope, e.g. 'outer/inner/'."""
-
-    def __init__(self, name):
-        if not isinstance(name, str):
-            raise ValueError("name for name_scope must be a string.")
-        self._name = name
-        self._old = []
-
-    @property
-    def name(self):
-        return self._name
-
-    def __enter__(self):
-        old = get_name_scope()
-        name = self._name
-        if not name:
-            scope = ""
-        elif name[-1] == "/":
-            scope = name
-        else:
-            scope = old + name + "/"
-        set_name_scope(scope)
-        self._old.append(old)
-        return scope
-
-    def __exit__(self, *exc):
-        set_name_scope(self._old.pop())
-        return False
 
 
 _CAMEL_TO_SNAKE = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")

@@ -528,3 +528,11 @@ def test_tensor_array_inside_tg_function():
     s, ta = f(tg.constant(2.0))
     np.testing.assert_allclose(s, [0.0, 2.0, 4.0])
     assert isinstance(ta, tg.TensorArray) and int(ta.size()) == 3
+
+
+def test_fold_refuses_a_fn_that_changes_the_accumulator_structure():
+    # TF 2.21: ValueError "The two structures don't have the same nested structure"
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        tg.foldl(lambda a, x: (a, x), tg.constant([1.0, 2.0]), initializer=0.0)
+    with pytest.raises(ValueError, match="don't have the same nested structure"):
+        tg.foldr(lambda a, x: [a], tg.constant([1.0, 2.0]), initializer=0.0)

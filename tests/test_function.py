@@ -297,3 +297,21 @@ def test_get_concrete_function():
     is_tensor(s.get_concrete_function()(1.0), 2.0, "float64")
     with pytest.raises(NotImplementedError):
         f.get_concrete_function(1.0)
+
+
+def test_parameters_past_the_signature_keep_their_defaults():
+    # TF 2.21: a defaulted parameter needs no spec; it is bound to its default, and
+    # another value is refused
+    class M(tg.Module):
+        @tg.function(input_signature=[tg.TensorSpec([], tg.float32)])
+        def __call__(self, x, training=False):
+            return x if training else x * 2
+
+    m = M()
+    assert float(m(tg.constant(3.0))) == 6.0
+    assert float(m(tg.constant(3.0), False)) == 6.0
+    with pytest.raises(TypeError, match=r"failed due to `Can not cast True to Literal\[False\]`"
+                                        r".*training: Literal\[False\] = <captured_default_value>"):
+        m(tg.constant(3.0), training=True)
+    with pytest.raises(TypeError, match="input_signature missing type constraint for y"):
+        tg.function(lambda x, y: x, input_signature=[tg.TensorSpec([])])(1.0, 2.0)

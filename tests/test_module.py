@@ -155,3 +155,13 @@ def test_gradient_over_trainable_variables():
     np.testing.assert_allclose(gb, [17.0, 23.0])
     np.testing.assert_allclose(gw, [[34.0, 46.0], [34.0, 46.0]])
     assert names(d.trainable_variables) == ["b:0", "w:0"]
+
+
+def test_get_current_name_scope():
+    # TF 2.21: '' outside every scope, 'outer/inner' inside two
+    assert tg.get_current_name_scope() == ""
+    with tg.name_scope("outer"):
+        with tg.name_scope("inner"):
+            assert tg.get_current_name_scope() == "outer/inner"
+            assert tg.Variable(1.0, name="w").name == "outer/inner/w:0"
+    assert tg.get_current_name_scope() == ""
