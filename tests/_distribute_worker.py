@@ -319,6 +319,13 @@ def keras_pieces_duck_typed():
                  "MetricAverageCallback: the arguments differ", "mae", "mse")
 
 
+def _keras_mlp(keras, seed):
+    """The two tg.keras cases' model: 4-8-1, tanh, seeded."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+                             keras.layers.Dense(1)])
+
+
 @case
 def with_tg_keras():
     """DistributedOptimizer and the callbacks on a tg.keras model and optimizer (Adam: its
@@ -332,11 +339,6 @@ def with_tg_keras():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 4)).astype(np.float32)
     y = rng.normal(size=(32, 1)).astype(np.float32)
-
-    def make(seed):
-        keras.utils.set_random_seed(seed)
-        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
-                                 keras.layers.Dense(1)])
 
     def train(model, opt, xs, ys, callbacks, steps=5):
         model.optimizer = opt
@@ -355,13 +357,13 @@ def with_tg_keras():
             c.on_epoch_end(0, logs)
         return logs
 
-    model = make(10 + r)                                  # different on every rank
+    model = _keras_mlp(keras, 10 + r)                                  # different on every rank
     start = hvd.broadcast_object(model.get_weights(), root_rank=0)
     opt = hvd.DistributedOptimizer(keras.optimizers.Adam(0.05))
     assert isinstance(opt, keras.optimizers.Adam)
     logs = train(model, opt, x[r * 16:(r + 1) * 16], y[r * 16:(r + 1) * 16],
                  [hvd.BroadcastGlobalVariablesCallback(0), hvd.MetricAverageCallback()])
-    ref = make(99)
+    ref = _keras_mlp(keras, 99)
     ref.set_weights(start)
     ref_logs = train(ref, keras.optimizers.Adam(0.05), x, y, [])
     same_on_every_rank(model.get_weights())
@@ -384,12 +386,7 @@ def with_tg_keras_fit():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(32, 4)).astype(np.float32)
     y = rng.normal(size=(32, 1)).astype(np.float32)
-
-    def make(seed):
-        keras.utils.set_random_seed(seed)
-        return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
-                                 keras.layers.Dense(1)])
-    model = make(40 + r)
+    model = _keras_mlp(keras, 40 + r)
     start = hvd.broadcast_object(model.get_weights(), root_rank=0)
     model.compile(optimizer=hvd.DistributedOptimizer(keras.optimizers.Adam(0.05)), loss="mse")
     mine = slice(r * 16, (r + 1) * 16)
@@ -399,7 +396,7 @@ def with_tg_keras_fit():
     # step k of the two ranks together: rows 8k..8k+7 and 16+8k..16+8k+7
     order = np.concatenate([np.arange(8), 16 + np.arange(8), 8 + np.arange(8),
                             24 + np.arange(8)])
-    ref = make(99)
+    ref = _keras_mlp(keras, 99)
     ref.set_weights(start)
     ref.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
     ref_history = ref.fit(x[order], y[order], batch_size=16, epochs=3, shuffle=False,

@@ -9,7 +9,7 @@ import numpy as _np
 from .. import _tape as _t
 from .. import nn as _nn
 from . import activations as _activations
-from .utils import _auto_name
+from .utils import _auto_name, _deserialize
 
 EPSILON = 1e-7   # keras.backend.epsilon()
 
@@ -497,15 +497,7 @@ def serialize(loss):
 
 
 def deserialize(name, custom_objects=None):
-    if isinstance(name, dict):
-        cls = (custom_objects or {}).get(name["class_name"]) or _ALL.get(name["class_name"])
-        if not isinstance(cls, type):
-            raise ValueError(f"Could not interpret loss identifier: {name}")
-        return cls.from_config(name.get("config", {}))
-    obj = (custom_objects or {}).get(name) or _ALL.get(name)
-    if obj is None:
-        raise ValueError(f"Could not interpret loss identifier: {name}")
-    return obj() if isinstance(obj, type) else obj
+    return _deserialize(_ALL, name, custom_objects, "loss")
 
 
 def get(identifier):

@@ -8,7 +8,7 @@ import numpy as _np
 
 from .. import _tape as _t
 from . import losses as _losses
-from .utils import _auto_name
+from .utils import _auto_name, _deserialize
 
 __all__ = ["Metric", "Sum", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
@@ -755,16 +755,7 @@ def serialize(metric):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, dict):
-        cls = (custom_objects or {}).get(config["class_name"]) or _ALL.get(
-            config["class_name"])
-        if not isinstance(cls, type):
-            raise ValueError(f"Could not interpret metric identifier: {config}")
-        return cls.from_config(config.get("config", {}))
-    obj = (custom_objects or {}).get(config) or _ALL.get(config)
-    if obj is None:
-        raise ValueError(f"Could not interpret metric identifier: {config}")
-    return obj() if isinstance(obj, type) else obj
+    return _deserialize(_ALL, config, custom_objects, "metric")
 
 
 def get(identifier):

@@ -54,3 +54,19 @@ def _auto_name(prefix):
     uid = _uids.get(prefix, 0) + 1
     _uids[prefix] = uid
     return prefix if uid == 1 else f"{prefix}_{uid - 1}"
+
+
+def _deserialize(table, config, custom_objects, what):
+    """A Keras object from a serialize() dict (its class from `custom_objects` or
+    `table`, built from its config) or from a name (a class in the table is
+    instantiated, anything else returned as it is): losses and metrics share it."""
+    custom_objects = custom_objects or {}
+    if isinstance(config, dict):
+        cls = custom_objects.get(config["class_name"]) or table.get(config["class_name"])
+        if not isinstance(cls, type):
+            raise ValueError(f"Could not interpret {what} identifier: {config}")
+        return cls.from_config(config.get("config", {}))
+    obj = custom_objects.get(config) or table.get(config)
+    if obj is None:
+        raise ValueError(f"Could not interpret {what} identifier: {config}")
+    return obj() if isinstance(obj, type) else obj
