@@ -76,15 +76,21 @@ cdef inline double scalar_out(int op, double a, double b, int k) noexcept nogil:
     return round_k(scalar_fwd(op, a, b), k)
 
 
-cdef void scalar_vjp(int op, double g, double a, double b, int k, double* ga,
-                     double* gb) noexcept nogil:
-    """The gradients of the inputs (a, b) for output gradient g: the op's VJP rule."""
+cdef inline void scalar_vjp(int op, double g, double a, double b, int k, double* ga,
+                            double* gb) noexcept nogil:
+    """The gradients of the inputs (a, b) for output gradient g: the op's VJP rule. The
+    commonest ops are here, inlined into the sweep's loop; the rest in scalar_vjp_rest."""
+    if op == OP_ADD: ga[0] = g; gb[0] = g
+    elif op == OP_SUB: ga[0] = g; gb[0] = -g
+    elif op == OP_MUL: ga[0] = round_k(g * b, k); gb[0] = round_k(g * a, k)
+    else: scalar_vjp_rest(op, g, a, b, k, ga, gb)
+
+
+cdef void scalar_vjp_rest(int op, double g, double a, double b, int k, double* ga,
+                          double* gb) noexcept nogil:
     cdef double y, d
     gb[0] = 0.0
     # binary: the rule for each input, as written in rules.pxi
-    if op == OP_ADD: ga[0] = g; gb[0] = g; return
-    if op == OP_SUB: ga[0] = g; gb[0] = -g; return
-    if op == OP_MUL: ga[0] = round_k(g * b, k); gb[0] = round_k(g * a, k); return
     if op == OP_DIV:
         ga[0] = round_k(g / b, k)
         gb[0] = round_k(g * round_k(round_k(-a / b, k) / b, k), k)

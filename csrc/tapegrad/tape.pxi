@@ -40,6 +40,53 @@ cdef void set_slot(_Tracked t, long long tid, int s):
     t._ext[tid] = s
 
 
+# One spare pair of record buffers, the largest a released tape left (module globals,
+# under the GIL): a training loop makes a tape of the same size every step, and taking
+# the last one's buffers spares it growing from 64 nodes again (each realloc copies, and
+# fresh pages fault in): 8% of the time of recording a scalar chain.
+cdef enum: SPARE_MAX_NODES = 1 << 20   # 40 MB: a larger record goes back to the allocator
+cdef Node* _spare_nodes = NULL
+cdef int _spare_cap_nodes = 0
+cdef unsigned char* _spare_slotk = NULL
+cdef int _spare_cap_slots = 0
+
+
+cdef void take_buffers(Tape t) except *:
+    """Give an empty tape its buffers: the spare ones if any, else 64 entries each."""
+    global _spare_nodes, _spare_cap_nodes, _spare_slotk, _spare_cap_slots
+    if _spare_nodes != NULL:
+        t.nodes, t.cap_nodes = _spare_nodes, _spare_cap_nodes
+        _spare_nodes, _spare_cap_nodes = NULL, 0
+    else:
+        t.nodes, t.cap_nodes = <Node*>malloc(64 * sizeof(Node)), 64
+    if _spare_slotk != NULL:
+        t.slotk, t.cap_slots = _spare_slotk, _spare_cap_slots
+        _spare_slotk, _spare_cap_slots = NULL, 0
+    else:
+        t.slotk, t.cap_slots = <unsigned char*>malloc(64), 64
+    if t.nodes == NULL or t.slotk == NULL:
+        raise MemoryError()
+
+
+cdef void give_buffers(Tape t) noexcept:
+    """Take a tape's buffers back (it keeps none): kept as the spares when larger than
+    them (and not huge), else freed."""
+    global _spare_nodes, _spare_cap_nodes, _spare_slotk, _spare_cap_slots
+    if t.nodes != NULL and _spare_cap_nodes < t.cap_nodes <= SPARE_MAX_NODES:
+        free(_spare_nodes)
+        _spare_nodes, _spare_cap_nodes = t.nodes, t.cap_nodes
+    else:
+        free(t.nodes)
+    if t.slotk != NULL and _spare_cap_slots < t.cap_slots <= 2 * SPARE_MAX_NODES:
+        free(_spare_slotk)
+        _spare_slotk, _spare_cap_slots = t.slotk, t.cap_slots
+    else:
+        free(t.slotk)
+    t.nodes = NULL
+    t.slotk = NULL
+    t.n_nodes = t.n_slots = t.cap_nodes = t.cap_slots = 0
+
+
 cdef class Tape:
     """The compiled record behind a GradientTape (see _tape.pxd for the fields)."""
 
@@ -52,14 +99,8 @@ cdef class Tape:
             self.kept = []
 
     cdef void _init(self) except *:
-        free(self.nodes)
-        free(self.slotk)
-        self.cap_nodes = 64
-        self.nodes = <Node*>malloc(self.cap_nodes * sizeof(Node))
-        self.cap_slots = 64
-        self.slotk = <unsigned char*>malloc(self.cap_slots)
-        if self.nodes == NULL or self.slotk == NULL:
-            raise MemoryError()
+        give_buffers(self)
+        take_buffers(self)
         self.n_nodes = 0
         self.n_slots = 0
         self.saved = []
@@ -70,11 +111,7 @@ cdef class Tape:
         self.used = False
 
     cdef void _free(self):
-        free(self.nodes)
-        free(self.slotk)
-        self.nodes = NULL
-        self.slotk = NULL
-        self.n_nodes = self.n_slots = self.cap_nodes = self.cap_slots = 0
+        give_buffers(self)
         self.saved = []
         self.sources = {}
         if self.kept is not None:
@@ -83,8 +120,7 @@ cdef class Tape:
             _live.discard(self.id)
 
     def __dealloc__(self):
-        free(self.nodes)
-        free(self.slotk)
+        give_buffers(self)
         if _live is not None:
             _live.discard(self.id)
 
@@ -623,6 +659,7 @@ cdef class Sweep:
         cdef double* sadj = self.sadj
         cdef unsigned char* slotk               # the tape's: re-read before each use
         cdef bint keep = self.keep
+        cdef bint c_scalar = not self.rec and not self.batch   # scalar nodes run in C
         cdef bint foreign_any = False           # some adjoint has has[s] == 3
         cdef tuple ins, rec, attrs
         cdef list grads
@@ -670,8 +707,7 @@ cdef class Sweep:
                     continue
             elif not ((nd.in0 >= 0 and reach[nd.in0]) or (nd.in1 >= 0 and reach[nd.in1])):
                 continue
-            if (nd.flags & N_SCALAR and not self.rec and not self.batch
-                    and not (foreign_any and has[o] == 3)):
+            if nd.flags & N_SCALAR and c_scalar and not (foreign_any and has[o] == 3):
                 g = sadj[o]
                 slotk = tape.slotk   # (Python ran since the last node: it may have moved)
                 scalar_vjp(nd.op, g, nd.v0, nd.v1, slotk[o], &d0, &d1)
