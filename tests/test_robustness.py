@@ -591,3 +591,39 @@ def test_float64_gradient_from_a_grad_fn_for_a_float32_source_is_tensorflows():
         with pytest.raises(InvalidArgumentError, match="Mul"):
             t.gradient(y, x)
 
+
+
+def test_tapes_that_take_a_released_tapes_buffers_record_their_own_ops():
+    # a released tape's record buffers become the next tape's (no regrowing each step):
+    # tapes alive together, tapes of different sizes, and re-entered tapes each keep
+    # their own record, whatever the order in which they are made and released
+    def chain(x, n):
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + x
+        return y
+
+    def expected(n):      # d/dx of the chain above: sum of 1.0001^i for i < n, plus 1.0001^n
+        return sum(1.0001 ** i for i in range(n + 1))
+
+    x = tg.constant(0.5, dtype=tg.float64)
+    for n in (5000, 10, 3000, 70000, 64, 1):
+        with tg.GradientTape() as outer:
+            outer.watch(x)
+            big = chain(x, n)
+            with tg.GradientTape() as inner:          # alive with `outer`
+                inner.watch(x)
+                small = chain(x, 7)
+            np.testing.assert_allclose(float(inner.gradient(small, x)), expected(7),
+                                       rtol=1e-12)
+            with tg.GradientTape() as later:          # takes what `inner` released
+                later.watch(x)
+                other = chain(x, 3)
+        np.testing.assert_allclose(float(outer.gradient(big, x)), expected(n), rtol=1e-12)
+        np.testing.assert_allclose(float(later.gradient(other, x)), expected(3), rtol=1e-12)
+    p = tg.GradientTape(persistent=True)
+    for n in (200, 20):                              # a persistent tape entered twice
+        with p:
+            p.watch(x)
+            y = chain(x, n)
+        np.testing.assert_allclose(float(p.gradient(y, x)), expected(n), rtol=1e-12)
