@@ -5,8 +5,10 @@ from ._tape import table_names
 
 def export(g, namespace):
     """Put the op table's public functions of `namespace` ("tg", "math", "nn", ...) in the
-    module globals g."""
-    g.update(table_names(namespace))
+    module globals g; returns their names."""
+    names = table_names(namespace)
+    g.update(names)
+    return sorted(names)
 
 
 def public_dir(g):
