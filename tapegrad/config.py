@@ -1,8 +1,8 @@
 """`tg.config`: run-time settings, as TensorFlow's `tf.config`."""
-from ._ns import public_dir as _public_dir
 import collections as _collections
 
 from . import _threading as threading  # noqa: F401
+from ._ns import public_dir as _public_dir
 from .function import run_functions_eagerly, functions_run_eagerly  # noqa: F401
 
 # tapegrad computes with NumPy on the CPU: one device, named as TensorFlow names it.

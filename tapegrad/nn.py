@@ -7,10 +7,10 @@ every order then come from the ops' rules. softmax_cross_entropy_with_logits is 
 primitive (rules_nn.pxi): TensorFlow's gradient is not its composite's; softmax and
 log_softmax are primitives too, for speed (one op on the tape instead of three).
 """
-from ._ns import export as _export, public_dir as _public_dir
 import numpy as _np
 
 from . import _tape as _t
+from ._ns import export as _export, public_dir as _public_dir
 from ._tape import l2_normalize, erf  # noqa: F401
 from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
     conv1d, conv2d, conv3d, convolution, conv1d_transpose, conv2d_transpose, conv3d_transpose,

@@ -1,8 +1,8 @@
 """tg.random: random tensors. `set_seed` makes a program's draws repeatable; a `seed`
 argument makes one call's draw repeatable."""
-from ._ns import public_dir as _public_dir
 import numpy as _np
 
+from ._ns import public_dir as _public_dir
 from .errors import InvalidArgumentError as _InvalidArgumentError
 
 from ._tape import _wrap_array, as_dtype as _as_dtype

@@ -168,3 +168,38 @@ def test_op_codes_are_unique_and_dense():
 def test_declaring_a_name_without_a_function_is_an_error():
     with pytest.raises(ValueError, match="no public function template"):
         _tape.public_function(0, "f", 1, ("z",), None, "F")
+
+
+def test_one_entry_declares_an_op():
+    # an op declared at run time, as a rules file declares one: one entry gives the code,
+    # the public function, first and second derivatives and the JVP
+    code = _tape.unop("cube_for_test", "CubeForTest", lambda a: a * a * a,
+                      lambda tg, x, y: 3 * tg.square(x), doc="x cubed.")
+    f = _tape.cube_for_test
+    assert [od for od in _tape.op_table() if od.code == code][0].name == "cube_for_test"
+    assert f.__name__ == "cube_for_test" and f.__doc__ == "cube_for_test(x, name=None)\n\nx cubed."
+    x = tg.constant(np.array([1.0, -2.0]))
+    with tg.GradientTape() as outer:
+        outer.watch(x)
+        with tg.GradientTape() as inner:
+            inner.watch(x)
+            y = f(x)
+        g = inner.gradient(y, x)
+    np.testing.assert_allclose(y.numpy(), [1.0, -8.0])
+    np.testing.assert_allclose(g.numpy(), [3.0, 12.0])
+    np.testing.assert_allclose(outer.gradient(g, x).numpy(), [6.0, -12.0])
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(np.array([1.0, 0.5]))) as acc:
+        y = f(x)
+    np.testing.assert_allclose(acc.jvp(y).numpy(), [3.0, 6.0])
+    with pytest.raises(Exception, match="CubeForTest"):
+        f(tg.constant(np.array([1, 2], np.int32)))   # float_only by default, as unary kernels
+
+
+def test_old_style_declaration_takes_the_code_first():
+    # defop(OP_X, "x", ...): the code given first, as the scalar block and branches that
+    # still list their codes in opcodes.pxi declare ops; a code cannot be declared twice
+    sin = [od for od in _tape.op_table() if od.name == "sin"][0]
+    with pytest.raises(ValueError, match="declared twice"):
+        _tape.unop(sin.code, "sin2", "Sin2", np.sin, lambda tg, x, y: tg.cos(x))
+    with pytest.raises(ValueError, match="declared twice"):
+        _tape.defop(sin.code, "sin2", "Sin2", 1, np.sin)
