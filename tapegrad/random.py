@@ -2,7 +2,6 @@
 argument makes one call's draw repeatable."""
 import numpy as _np
 
-from ._ns import public_dir as _public_dir
 from .errors import InvalidArgumentError as _InvalidArgumentError
 
 from ._tape import _wrap_array, as_dtype as _as_dtype
@@ -97,4 +96,8 @@ def shuffle(value, seed=None, name=None):
     return _wrap_array(_np.array(a)[_generator(seed).permutation(len(a))])
 
 
-__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)
+def __dir__():
+    # the namespace's public names only (no helper imports)
+    if "__all__" in globals():
+        return sorted(__all__)
+    return sorted(n for n in globals() if not n.startswith("_"))
