@@ -154,7 +154,16 @@ def test_made_functions_compute():
     with pytest.raises(TypeError):
         tg.sin(1.0, "s", 3)
     with pytest.raises(TypeError):
+        tg.sin(y=1.0)
+    # a missing argument: TensorFlow 2.21's message, with the op's name
+    with pytest.raises(TypeError, match=r"^sin\(\) missing 1 required positional argument: 'x'$"):
+        tg.sin()
+    with pytest.raises(TypeError, match=r"^polygamma\(\) missing 1 required positional argument: 'x'$"):
         tg.math.polygamma(1.0)
+    with pytest.raises(TypeError, match=r"^atan2\(\) missing 2 required positional arguments: 'y' and 'x'$"):
+        tg.atan2(name="a")
+    with pytest.raises(TypeError, match=r"^softplus\(\) missing 1 required positional argument: 'features'$"):
+        tg.nn.softplus()
 
 
 def test_op_codes_are_unique_and_dense():

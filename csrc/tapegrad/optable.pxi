@@ -135,27 +135,56 @@ def _declare(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None
 
 # The public function of an elementwise op, made from its entry: a closure over the op
 # code (a C int), as fast as a def written out. One template per argument list (Cython
-# fixes a function's argument names when it compiles it).
+# fixes a function's argument names when it compiles it). A missing argument gets
+# TensorFlow's message with the op's name; other misuse (a third positional argument, an
+# unknown keyword) is Cython's message, which names the template (elementwise_op).
+cdef object MISSING = object()
+
+cdef object missing(str fname, tuple args, tuple given):
+    lost = [a for a, v in zip(args, given) if v is MISSING]
+    return TypeError(f"{fname}() missing {len(lost)} required positional argument"
+                     f"{'s' if len(lost) > 1 else ''}: "
+                     + " and ".join([f"'{a}'" for a in lost]))
+
 def public_function(int code, str fname, int nargs, args, str doc, str tf_name):
     cdef int op = code
     args = tuple(args) if args is not None else ("x",) if nargs == 1 else ("x", "y")
     if args == ("x",):
-        def f(x, name=None): return unary(op, x)
+        def elementwise_op(x=MISSING, name=None):
+            if x is MISSING: raise missing(fname, args, (x,))
+            return unary(op, x)
     elif args == ("features",):
-        def f(features, name=None): return unary(op, features)
+        def elementwise_op(features=MISSING, name=None):
+            if features is MISSING: raise missing(fname, args, (features,))
+            return unary(op, features)
     elif args == ("input",):
-        def f(input, name=None): return unary(op, input)
+        def elementwise_op(input=MISSING, name=None):
+            if input is MISSING: raise missing(fname, args, (input,))
+            return unary(op, input)
     elif args == ("x", "y"):
-        def f(x, y, name=None): return binary(op, x, y)
+        def elementwise_op(x=MISSING, y=MISSING, name=None):
+            if x is MISSING or y is MISSING: raise missing(fname, args, (x, y))
+            return binary(op, x, y)
     elif args == ("y", "x"):
-        def f(y, x, name=None): return binary(op, y, x)
+        def elementwise_op(y=MISSING, x=MISSING, name=None):
+            if y is MISSING or x is MISSING: raise missing(fname, args, (y, x))
+            return binary(op, y, x)
     elif args == ("a", "x"):
-        def f(a, x, name=None): return binary(op, a, x)
+        def elementwise_op(a=MISSING, x=MISSING, name=None):
+            if a is MISSING or x is MISSING: raise missing(fname, args, (a, x))
+            return binary(op, a, x)
     elif args == ("x", "q"):
-        def f(x, q, name=None): return binary(op, x, q)
+        def elementwise_op(x=MISSING, q=MISSING, name=None):
+            if x is MISSING or q is MISSING: raise missing(fname, args, (x, q))
+            return binary(op, x, q)
     else:
         raise ValueError(f"{fname}: no public function template for arguments {args} "
                          f"(add one to public_function in optable.pxi)")
+    f = elementwise_op
+    # inspect shows TensorFlow's signature, (x, name=None), not the MISSING defaults
+    from inspect import Parameter, Signature
+    f.__signature__ = Signature([Parameter(a, Parameter.POSITIONAL_OR_KEYWORD) for a in args]
+                                + [Parameter("name", Parameter.POSITIONAL_OR_KEYWORD, default=None)])
     if nargs != len(args):
         raise ValueError(f"{fname}: {nargs} tensor inputs but arguments {args}")
     f.__name__ = f.__qualname__ = fname
