@@ -124,7 +124,7 @@ def test_table_namespaces_are_the_modules():
 
 @pytest.mark.parametrize("fn, args", [
     (tg.sin, "(x, name=None)"), (tg.math.softplus, "(features, name=None)"),
-    (tg.identity, "(input, name=None)"), (tg.atan2, "(y, x, name=None)"),
+    (tg.atan2, "(y, x, name=None)"),
     (tg.nn.relu, "(features, name=None)"), (tg.negative, "(x, name=None)"),
     (tg.math.lgamma, "(x, name=None)"), (tg.math.polygamma, "(a, x, name=None)"),
     (tg.math.zeta, "(x, q, name=None)"), (tg.math.softsign, "(features, name=None)"),
