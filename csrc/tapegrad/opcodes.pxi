@@ -1,7 +1,7 @@
 # Op codes that C code needs as constants: the index of each op in the op table (OPS,
 # optable.pxi). The first block are the ops that also run on unboxed scalars in C
 # (scalar.pxi); keep them first. Every other op gets its code from its declaration
-# (`OP_X = defop("x", ...)`, rules*.pxi); the codes still listed after N_SCALAR_OPS are
+# (`cdef int OP_X = defop("x", ...)`, rules*.pxi); codes still listed after N_SCALAR_OPS are
 # ops declared the old way, `defop(OP_X, "x", ...)`, which still works.
 
 cdef enum:
