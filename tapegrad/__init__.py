@@ -10,20 +10,13 @@ import numpy as _np
 
 from . import errors
 from ._tape import (
-    Tensor, Variable, TensorShape,
-    add, subtract, multiply, divide, truediv, pow, maximum, minimum, squared_difference,
-    negative, abs, sign, square, sqrt, rsqrt, exp, expm1, sigmoid, tanh, sin, cos, tan,
-    floordiv, floormod, identity, stop_gradient, where,
-    matmul, reduce_sum, reduce_mean, reshape, transpose, broadcast_to, cast, stack, concat,
-    constant, convert_to_tensor, zeros, ones, zeros_like, ones_like, fill,
-    log, log1p, reciprocal, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, xlogy,
-    softplus, log_sigmoid, erf, floor, ceil, equal, not_equal, greater, greater_equal, less,
-    less_equal, logical_and, logical_or, logical_not, is_nan, is_finite, add_n,
-    reduce_max, reduce_min, reduce_prod, reduce_logsumexp, reduce_variance, reduce_std,
-    reduce_euclidean_norm, reduce_any, reduce_all, argmax, argmin, cumsum, cumprod,
-    clip_by_value, clip_by_norm, expand_dims, squeeze, unstack, split, tile, pad, reverse,
-    gather, gather_nd, boolean_mask, tensor_scatter_nd_update, tensor_scatter_nd_add,
-    one_hot, linspace, eye, einsum, tensordot, norm,
+    Tensor, Variable, TensorShape, floordiv, stop_gradient, constant, convert_to_tensor,
+    zeros, ones, zeros_like, ones_like, fill, floor, ceil, equal, not_equal, greater,
+    greater_equal, less, less_equal, logical_and, logical_or, logical_not, is_nan,
+    is_finite, add_n, reduce_variance, reduce_std, reduce_euclidean_norm, reduce_any,
+    reduce_all, argmax, argmin, clip_by_value, clip_by_norm, expand_dims, squeeze,
+    unstack, split, reverse, gather, gather_nd, boolean_mask, tensor_scatter_nd_update,
+    tensor_scatter_nd_add, one_hot, linspace, eye, tensordot, norm,
 )
 from ._tape import round_ as round, range_ as range, shape_ as shape, size_ as size  # noqa: F401
 from ._tape import rank_ as rank  # noqa: F401
@@ -34,6 +27,8 @@ from ._tape import (  # noqa: F401  sorting, segments, scatters, slicing (ops_se
     sequence_mask,
 )
 from ._tape import slice_ as slice  # noqa: F401
+from ._ns import export as _export
+_export(globals(), "tg")   # the op table's tg functions (rules*.pxi: ns="tg ...")
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test

@@ -10,26 +10,27 @@ log_softmax are primitives too, for speed (one op on the tape instead of three).
 import numpy as _np
 
 from . import _tape as _t
-from ._tape import relu, sigmoid, softplus, tanh, l2_normalize, erf  # noqa: F401
-from ._tape import softmax, log_softmax, softmax_cross_entropy_with_logits  # noqa: F401
+from ._ns import export as _export, public_dir as _public_dir
+from ._tape import l2_normalize, erf  # noqa: F401
 from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
     conv1d, conv2d, conv3d, convolution, conv1d_transpose, conv2d_transpose, conv3d_transpose,
-    depthwise_conv2d, separable_conv2d, atrous_conv2d, max_pool, max_pool1d, max_pool2d,
-    max_pool3d, avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, pool, max_pool_with_argmax,
+    depthwise_conv2d, separable_conv2d, atrous_conv2d, max_pool1d, max_pool2d,
+    max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d, pool, max_pool_with_argmax,
 )
+# the op table's tg.nn functions (rules*.pxi: ns="nn"): relu, sigmoid, softmax, max_pool, ...
+_TABLE = _export(globals(), "nn")
 from .errors import InvalidArgumentError as _InvalidArgumentError
 from ._tape import embedding_lookup  # noqa: F401
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
-__all__ = [
-    "relu", "relu6", "elu", "selu", "leaky_relu", "gelu", "silu", "swish", "softsign",
-    "softplus", "sigmoid", "tanh", "softmax", "log_softmax", "softmax_cross_entropy_with_logits",
+__all__ = _TABLE + [
+    "relu6", "elu", "selu", "leaky_relu", "gelu", "silu", "swish", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
     "l2_loss", "l2_normalize", "moments", "dropout", "bias_add",
     "conv1d", "conv2d", "conv3d", "convolution", "conv1d_transpose", "conv2d_transpose",
-    "conv3d_transpose", "depthwise_conv2d", "separable_conv2d", "atrous_conv2d", "max_pool",
-    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d", "avg_pool2d",
+    "conv3d_transpose", "depthwise_conv2d", "separable_conv2d", "atrous_conv2d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
     "avg_pool3d", "pool", "max_pool_with_argmax", "batch_normalization", "fused_batch_norm",
     "local_response_normalization", "lrn",
 ]
@@ -256,8 +257,4 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 lrn = local_response_normalization
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

@@ -1,48 +1,7 @@
 # The public op functions (tg.add, tg.math.exp, ...): argument checks, then the op table.
 # TensorFlow's `name=` arguments are accepted and ignored.
 
-# Elementwise binary
-def add(x, y, name=None): return binary(OP_ADD, x, y)
-def subtract(x, y, name=None): return binary(OP_SUB, x, y)
-def multiply(x, y, name=None): return binary(OP_MUL, x, y)
-def divide(x, y, name=None): return binary(OP_DIV, x, y)
-def truediv(x, y, name=None): return binary(OP_DIV, x, y)
-def pow(x, y, name=None): return binary(OP_POW, x, y)
-def maximum(x, y, name=None): return binary(OP_MAXIMUM, x, y)
-def minimum(x, y, name=None): return binary(OP_MINIMUM, x, y)
-def squared_difference(x, y, name=None): return binary(OP_SQDIFF, x, y)
-def atan2(y, x, name=None): return binary(OP_ATAN2, y, x)
-def xlogy(x, y, name=None): return binary(OP_XLOGY, x, y)
-
-# Elementwise unary
-def negative(x, name=None): return unary(OP_NEG, x)
-def abs(x, name=None): return unary(OP_ABS, x)
-def sign(x, name=None): return unary(OP_SIGN, x)
-def square(x, name=None): return unary(OP_SQUARE, x)
-def sqrt(x, name=None): return unary(OP_SQRT, x)
-def rsqrt(x, name=None): return unary(OP_RSQRT, x)
-def exp(x, name=None): return unary(OP_EXP, x)
-def expm1(x, name=None): return unary(OP_EXPM1, x)
-def log(x, name=None): return unary(OP_LOG, x)
-def log1p(x, name=None): return unary(OP_LOG1P, x)
-def reciprocal(x, name=None): return unary(OP_RECIPROCAL, x)
-def sin(x, name=None): return unary(OP_SIN, x)
-def cos(x, name=None): return unary(OP_COS, x)
-def tan(x, name=None): return unary(OP_TAN, x)
-def asin(x, name=None): return unary(OP_ASIN, x)
-def acos(x, name=None): return unary(OP_ACOS, x)
-def atan(x, name=None): return unary(OP_ATAN, x)
-def sinh(x, name=None): return unary(OP_SINH, x)
-def cosh(x, name=None): return unary(OP_COSH, x)
-def tanh(x, name=None): return unary(OP_TANH, x)
-def asinh(x, name=None): return unary(OP_ASINH, x)
-def acosh(x, name=None): return unary(OP_ACOSH, x)
-def atanh(x, name=None): return unary(OP_ATANH, x)
-def sigmoid(x, name=None): return unary(OP_SIGMOID, x)
-def softplus(features, name=None): return unary(OP_SOFTPLUS, features)
-def log_sigmoid(x, name=None): return unary(OP_LOG_SIGMOID, x)
-def relu(features, name=None): return unary(OP_RELU, features)
-def identity(input, name=None): return unary(OP_IDENTITY, input)
+# The elementwise ops (tg.add, tg.sin, ...) are made from their entries in rules.pxi.
 
 
 def stop_gradient(input, name=None):
@@ -50,10 +9,8 @@ def stop_gradient(input, name=None):
     return copy_of(as_input(input))
 
 
-# Integer division (no gradient, as in TensorFlow) and remainder (for floats, TensorFlow's
-# gradients: 1 for x and -floor(x / y) for y)
+# Integer division (no gradient, as in TensorFlow; the remainder, floormod, is in rules.pxi)
 def floordiv(x, y, name=None): return int_division(np.floor_divide, x, y, "FloorDiv")
-def floormod(x, y, name=None): return binary(OP_FLOORMOD, x, y)
 
 
 cdef Tensor int_division(object ufunc, object x, object y, str tf_name):

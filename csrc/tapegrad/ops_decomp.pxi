@@ -113,7 +113,7 @@ def logdet(matrix, name=None):
     """log(det(matrix)) of Hermitian positive definite matrices, through cholesky (NaN
     where the matrix is not positive definite)."""
     c = cholesky(matrix)
-    return 2.0 * reduce_sum(log(diag_part(c)), -1)
+    return 2.0 * reduce_sum(unary(OP_LOG, diag_part(c)), -1)
 
 
 def expm(input, name=None):
@@ -151,7 +151,7 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     if not fast:
         if float(np.asarray(val(l2))) != 0.0:   # the ridge problem as a stacked least squares
             eye_n = wrap(np.broadcast_to(np.eye(n, dtype=dtype_of(a)), sa[:-2] + (n, n)).copy())
-            a = concat([a, sqrt(l2) * eye_n], -2)
+            a = concat([a, unary(OP_SQRT, l2) * eye_n], -2)
             b = concat([b, wrap(np.zeros(sb[:-2] + (n, sb[-1]), dtype_of(a)))], -2)
         return matmul(pinv(a), b)
     if m >= n:
@@ -243,9 +243,9 @@ def global_norm(t_list, name=None):
         return wrap(np.zeros((), F32))
     total = None
     for t in ts:
-        r = reduce_sum(square(t))
+        r = reduce_sum(unary(OP_SQUARE, t))
         total = r if total is None else total + r
-    return sqrt(total)
+    return unary(OP_SQRT, total)
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
@@ -255,7 +255,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     ts = _tensor_list(t_list)
     norm = global_norm(t_list) if use_norm is None else as_input(use_norm)
     one = like(1.0, <Tensor>norm)
-    scale = like(clip_norm, <Tensor>norm) * minimum(one / norm, one / like(clip_norm, <Tensor>norm))
+    scale = like(clip_norm, <Tensor>norm) * binary(OP_MINIMUM, one / norm, one / like(clip_norm, <Tensor>norm))
     scale = scale + (norm - norm)
     out = []
     for t, o in zip(ts, orig):

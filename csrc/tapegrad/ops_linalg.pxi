@@ -298,28 +298,28 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
         if rows == cols:
             raise ValueError(f"'axis' must be a tuple of 2 unique integers, got {axis}")
         if ord == 1:
-            r = reduce_max(reduce_sum(abs(t), rows, keepdims=True), cols, keepdims=True)
+            r = reduce_max(reduce_sum(unary(OP_ABS, t), rows, keepdims=True), cols, keepdims=True)
         elif ord == np.inf:
-            r = reduce_max(reduce_sum(abs(t), cols, keepdims=True), rows, keepdims=True)
+            r = reduce_max(reduce_sum(unary(OP_ABS, t), cols, keepdims=True), rows, keepdims=True)
         elif ord == 2:   # the largest singular value
             rest = [a for a in range(n) if a not in (rows, cols)]
             r = apply(OP_SPECTRAL_NORM, (transpose(t, rest + [rows, cols]),), ())
             r = reshape(r, [1 if a in (rows, cols) else d for a, d in enumerate(shape_of(t))])
         else:
-            r = sqrt(reduce_sum(square(t), (rows, cols), keepdims=True))
+            r = unary(OP_SQRT, reduce_sum(unary(OP_SQUARE, t), (rows, cols), keepdims=True))
         axes = (rows, cols)
     else:
         if ord == "fro" or not (ord == "euclidean" or (not isinstance(ord, str) and ord > 0)):
             raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
         axes = None if axis is None else norm_axis(axis, n, "norm")
         if ord in ("euclidean", 2):
-            r = sqrt(reduce_sum(square(t), axes, keepdims=True))  # NaN gradient at 0, as TF
+            r = unary(OP_SQRT, reduce_sum(unary(OP_SQUARE, t), axes, keepdims=True))  # NaN gradient at 0, as TF
         elif ord == 1:
-            r = reduce_sum(abs(t), axes, keepdims=True)
+            r = reduce_sum(unary(OP_ABS, t), axes, keepdims=True)
         elif ord == np.inf:
-            r = reduce_max(abs(t), axes, keepdims=True)
+            r = reduce_max(unary(OP_ABS, t), axes, keepdims=True)
         else:
-            r = reduce_sum(abs(t) ** ord, axes, keepdims=True) ** (1.0 / ord)
+            r = reduce_sum(unary(OP_ABS, t) ** ord, axes, keepdims=True) ** (1.0 / ord)
     if keepdims:
         return r
     return reshape(r, ()) if axes is None else squeeze(r, list(axes))

@@ -1,5 +1,5 @@
 # Public elementwise math without a gradient (rounding, comparisons, logic, tests of
-# values), erf, add_n and divide_no_nan.
+# values), add_n and divide_no_nan.
 
 cdef Tensor float_kernel(object x, str tf_name):
     """The input of a kernel TensorFlow registers for floating types only."""
@@ -20,7 +20,6 @@ def round_(x, name=None):
     return t if not is_float(t) else wrap(np.round(val(t)))  # half to even, as TensorFlow
 
 
-def erf(x, name=None): return unary(OP_ERF, x)
 
 
 def is_nan(x, name=None): return wrap(np.isnan(val(float_kernel(x, "IsNan"))))

@@ -28,11 +28,11 @@ cdef Tensor float_input(object x, str op):
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     cdef Tensor t = float_input(input_tensor, "reduce_variance")
     m = reduce_mean(t, axis, keepdims=True)
-    return reduce_mean(square(t - m), axis, keepdims)
+    return reduce_mean(unary(OP_SQUARE, t - m), axis, keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
-    return sqrt(reduce_variance(float_input(input_tensor, "reduce_std"), axis, keepdims))
+    return unary(OP_SQRT, reduce_variance(float_input(input_tensor, "reduce_std"), axis, keepdims))
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
@@ -42,7 +42,7 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
         v = val(t)
         ax = norm_axis(axis, len(shape_of(t)), "reduce_euclidean_norm")
         return wrap(np.sqrt(np.sum(v * v, axis=ax, keepdims=bool(keepdims))).astype(v.dtype))
-    return sqrt(reduce_sum(square(t), axis, keepdims))
+    return unary(OP_SQRT, reduce_sum(unary(OP_SQUARE, t), axis, keepdims))
 
 
 cdef object reduce_bool(object ufunc, object input_tensor, object axis, object keepdims,
@@ -100,15 +100,15 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     """x / sqrt(max(sum(x**2), epsilon)), as TensorFlow computes it (so at zero the
     gradient is 1/sqrt(epsilon))."""
     cdef Tensor t = float_input(x, "l2_normalize")
-    sq = reduce_sum(square(t), axis if dim is None else dim, keepdims=True)
-    return t * rsqrt(maximum(sq, epsilon))
+    sq = reduce_sum(unary(OP_SQUARE, t), axis if dim is None else dim, keepdims=True)
+    return t * unary(OP_RSQRT, binary(OP_MAXIMUM, sq, epsilon))
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """min(max(t, lo), hi) as TensorFlow composes it: at either bound the gradient goes
     to t (maximum and minimum give ties to their first argument)."""
     cdef Tensor x = as_input(t)
-    return maximum(minimum(x, clip_value_max), clip_value_min)
+    return binary(OP_MAXIMUM, binary(OP_MINIMUM, x, clip_value_max), clip_value_min)
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
@@ -116,5 +116,5 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     cdef Tensor x = float_input(t, "clip_by_norm")
     l2sum = reduce_sum(x * x, axes, keepdims=True)
     pos = l2sum > 0
-    l2norm = where(pos, sqrt(where(pos, l2sum, ones_like(l2sum))), l2sum)
-    return x * clip_norm / maximum(l2norm, clip_norm)
+    l2norm = where(pos, unary(OP_SQRT, where(pos, l2sum, ones_like(l2sum))), l2sum)
+    return x * clip_norm / binary(OP_MAXIMUM, l2norm, clip_norm)

@@ -17,36 +17,6 @@
 # bcast.
 
 
-def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
-          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False, bint shapes_only=False, save=None,
-          bint zero_g=False, str ints=""):
-    cdef OpDef od = OpDef.__new__(OpDef)
-    od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
-    od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
-    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only or bool(ints)
-    od.ints = ints
-    od.tensors = tensors
-    od.batch = batch
-    od.shapes_only = shapes_only
-    od.save = save
-    od.zero_g = zero_g
-    OPS[code] = od
-
-
-def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
-         bint float_only=True, bint zero_g=False, str ints=""):
-    # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
-    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
-          float_only=float_only, batch=True, shapes_only=needs_out, zero_g=zero_g, ints=ints)
-
-
-def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
-          bint shapes_only=False, bint float_only=False):
-    defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True, shapes_only=shapes_only, float_only=float_only)
-
-
 cdef tuple broadcast_axes(tuple gs, tuple shape):
     """The axes of a gradient of shape gs to sum for an input of `shape` (broadcasting)."""
     cdef Py_ssize_t lead = len(gs) - len(shape), i
@@ -242,130 +212,138 @@ def _concat_jvp(tg, *a):
 
 
 # The table -----------------------------------------------------------------------------
+# Each entry also makes the public function of a simple elementwise op and names its
+# public namespaces (ns); see csrc/tapegrad/README.md.
 
-# Elementwise unary:   code             name            TF name        NumPy forward    dy/dx from (tg, x, y)
-unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x), ints="i")
-unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x, ints="iu")
-unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True, zero_g=True)
-unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True, zero_g=True)
-unop(OP_EXP,        "exp",          "Exp",         np.exp,          lambda tg, x, y: y, True)
-unop(OP_EXPM1,      "expm1",        "Expm1",       np.expm1,        lambda tg, x, y: y + 1, True)
-unop(OP_LOG,        "log",          "Log",         np.log,          lambda tg, x, y: tg.reciprocal(x))
-unop(OP_LOG1P,      "log1p",        "Log1p",       np.log1p,        lambda tg, x, y: tg.reciprocal(1 + x))
-unop(OP_RECIPROCAL, "reciprocal",   "Reciprocal",  np.reciprocal,   lambda tg, x, y: -y * y, True, zero_g=True)
-unop(OP_SIN,        "sin",          "Sin",         np.sin,          lambda tg, x, y: tg.cos(x))
-unop(OP_COS,        "cos",          "Cos",         np.cos,          lambda tg, x, y: -tg.sin(x))
-unop(OP_TAN,        "tan",          "Tan",         np.tan,          lambda tg, x, y: tg.square(tg.reciprocal(tg.cos(x))))
-unop(OP_SINH,       "sinh",         "Sinh",        np.sinh,         lambda tg, x, y: tg.cosh(x))
-unop(OP_COSH,       "cosh",         "Cosh",        np.cosh,         lambda tg, x, y: tg.sinh(x))
-unop(OP_TANH,       "tanh",         "Tanh",        np.tanh,         lambda tg, x, y: 1 - y * y, True)
-unop(OP_ASINH,      "asinh",        "Asinh",       np.arcsinh,      lambda tg, x, y: tg.reciprocal(tg.cosh(y)), True)
-unop(OP_ATAN,       "atan",         "Atan",        np.arctan,       lambda tg, x, y: tg.reciprocal(1 + x * x))
-unop(OP_ASIN,       "asin",         "Asin",        np.arcsin,       lambda tg, x, y: tg.rsqrt(1 - x * x))
-unop(OP_ACOS,       "acos",         "Acos",        np.arccos,       lambda tg, x, y: -tg.rsqrt(1 - x * x))
-unop(OP_ACOSH,      "acosh",        "Acosh",       np.arccosh,      lambda tg, x, y: tg.reciprocal(tg.sinh(y)), True)
-unop(OP_ATANH,      "atanh",        "Atanh",       np.arctanh,      lambda tg, x, y: tg.reciprocal(1 - x * x))
-unop(OP_SIGMOID,    "sigmoid",      "Sigmoid",     _sigmoid_np,     lambda tg, x, y: y * (1 - y), True)
-unop(OP_SOFTPLUS,   "softplus",     "Softplus",    _softplus_np,    lambda tg, x, y: tg.sigmoid(x))
-unop(OP_LOG_SIGMOID, "log_sigmoid", "LogSigmoid",  _log_sigmoid_np, lambda tg, x, y: tg.sigmoid(-x))
-unop(OP_ERF,        "erf",          "Erf",         _erf_np,         lambda tg, x, y: 1.1283791670955126 * tg.exp(-x * x))
+# Elementwise unary: (code,) name, TF name, NumPy forward, dy/dx from (tg, x, y). The ops
+# with a C scalar form (scalar.pxi) pass their C constant (opcodes.pxi) first.
+unop(OP_ABS,        "abs",          "Abs",         np.abs,          lambda tg, x, y: tg.sign(x), ints="i", ns="tg math")
+unop(OP_SQUARE,     "square",       "Square",      np.square,       lambda tg, x, y: 2 * x, ints="iu", ns="tg math")
+unop(OP_SQRT,       "sqrt",         "Sqrt",        np.sqrt,         lambda tg, x, y: 0.5 / y, True, zero_g=True, ns="tg math")
+unop(OP_RSQRT,      "rsqrt",        "Rsqrt",       _rsqrt_np,       lambda tg, x, y: -0.5 * y * y * y, True, zero_g=True, ns="tg math")
+unop(OP_EXP,        "exp",          "Exp",         np.exp,          lambda tg, x, y: y, True, ns="tg math")
+unop(OP_EXPM1,      "expm1",        "Expm1",       np.expm1,        lambda tg, x, y: y + 1, True, ns="tg math")
+unop(OP_LOG,        "log",          "Log",         np.log,          lambda tg, x, y: tg.reciprocal(x), ns="tg math")
+unop(OP_LOG1P,      "log1p",        "Log1p",       np.log1p,        lambda tg, x, y: tg.reciprocal(1 + x), ns="tg math")
+unop(OP_RECIPROCAL, "reciprocal",   "Reciprocal",  np.reciprocal,   lambda tg, x, y: -y * y, True, zero_g=True, ns="tg math")
+unop(OP_SIN,        "sin",          "Sin",         np.sin,          lambda tg, x, y: tg.cos(x), ns="tg math")
+unop(OP_COS,        "cos",          "Cos",         np.cos,          lambda tg, x, y: -tg.sin(x), ns="tg math")
+unop(OP_TAN,        "tan",          "Tan",         np.tan,          lambda tg, x, y: tg.square(tg.reciprocal(tg.cos(x))), ns="tg math")
+unop(OP_SINH,       "sinh",         "Sinh",        np.sinh,         lambda tg, x, y: tg.cosh(x), ns="tg math")
+unop(OP_COSH,       "cosh",         "Cosh",        np.cosh,         lambda tg, x, y: tg.sinh(x), ns="tg math")
+unop(OP_TANH,       "tanh",         "Tanh",        np.tanh,         lambda tg, x, y: 1 - y * y, True, ns="tg math nn")
+unop(OP_ASINH,      "asinh",        "Asinh",       np.arcsinh,      lambda tg, x, y: tg.reciprocal(tg.cosh(y)), True, ns="tg math")
+unop(OP_ATAN,       "atan",         "Atan",        np.arctan,       lambda tg, x, y: tg.reciprocal(1 + x * x), ns="tg math")
+unop(OP_SIGMOID,    "sigmoid",      "Sigmoid",     _sigmoid_np,     lambda tg, x, y: y * (1 - y), True, ns="tg math nn")
+unop(OP_SOFTPLUS,   "softplus",     "Softplus",    _softplus_np,    lambda tg, x, y: tg.sigmoid(x), ns="tg math nn",
+     args=("features",))
+unop(OP_LOG_SIGMOID, "log_sigmoid", "LogSigmoid",  _log_sigmoid_np, lambda tg, x, y: tg.sigmoid(-x), ns="tg math")
 unop(OP_RELU,       "relu",         "Relu",        _relu_np,        lambda tg, x, y: tg.cast(y > 0, y.dtype), True,
-     float_only=False)   # TensorFlow's relu takes integers too
+     float_only=False, ns="nn", args=("features",))   # TensorFlow's relu takes integers too
+unop("asin",        "Asin",         np.arcsin,     lambda tg, x, y: tg.rsqrt(1 - x * x), ns="tg math")
+unop("acos",        "Acos",         np.arccos,     lambda tg, x, y: -tg.rsqrt(1 - x * x), ns="tg math")
+unop("acosh",       "Acosh",        np.arccosh,    lambda tg, x, y: tg.reciprocal(tg.sinh(y)), True, ns="tg math")
+unop("atanh",       "Atanh",        np.arctanh,    lambda tg, x, y: tg.reciprocal(1 - x * x), ns="tg math")
+unop("erf",         "Erf",          _erf_np,       lambda tg, x, y: 1.1283791670955126 * tg.exp(-x * x), ns="tg math")
 
 # Elementwise linear unary
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
-      batch=True, shapes_only=True, ints="i")
+      batch=True, shapes_only=True, ints="i", public=True, ns="tg math")
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, public=True, args=("input",), ns="tg")
 # sign: zeros, not g * 0 (an infinite g gives 0, as TensorFlow's)
 defop(OP_SIGN,     "sign",     "Sign",     1, np.sign, lambda tg, g, x, y: tg.zeros_like(g),
-      lambda tg, t, x, y: tg.zeros_like(t), batch=True, shapes_only=True, ints="i")
+      lambda tg, t, x, y: tg.zeros_like(t), batch=True, shapes_only=True, ints="i", public=True,
+      twin=True, ns="tg math")
 
-# Elementwise binary: code, name, TF name, NumPy forward, then the VJP for each input,
+# Elementwise binary: (code,) name, TF name, NumPy forward, then the VJP for each input,
 # each (tg, g, a, b, y) -> its gradient, and the JVP (tg, ta, tb, a, b, y).
 binop(OP_ADD, "add", "AddV2", np.add,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: g,
-      lambda tg, ta, tb, a, b, y: ta + tb, shapes_only=True)
+      lambda tg, ta, tb, a, b, y: ta + tb, shapes_only=True, ns="tg math")
 binop(OP_SUB, "subtract", "Sub", np.subtract,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: -g,
-      lambda tg, ta, tb, a, b, y: ta - tb, shapes_only=True)
+      lambda tg, ta, tb, a, b, y: ta - tb, shapes_only=True, ns="tg math")
 binop(OP_MUL, "multiply", "Mul", np.multiply,
       lambda tg, g, a, b, y: g * b,
       lambda tg, g, a, b, y: g * a,
-      lambda tg, ta, tb, a, b, y: ta * b + a * tb)
+      lambda tg, ta, tb, a, b, y: ta * b + a * tb, ns="tg math")
 binop(OP_DIV, "divide", "RealDiv", np.true_divide,
       lambda tg, g, a, b, y: g / b,
       lambda tg, g, a, b, y: g * (-a / b / b),
-      lambda tg, ta, tb, a, b, y: ta / b - tb * (a / b / b))
+      lambda tg, ta, tb, a, b, y: ta / b - tb * (a / b / b), ns="tg math", aliases=("truediv",))
 binop(OP_POW, "pow", "Pow", np.power,
       lambda tg, g, a, b, y: g * b * a ** (b - 1),
       lambda tg, g, a, b, y: g * y * _safe_log(tg, a),
-      _pow_jvp, True)
+      _pow_jvp, True, ns="tg math")
 binop(OP_MAXIMUM, "maximum", "Maximum", np.maximum,          # ties go to a, as TensorFlow
       lambda tg, g, a, b, y: _pick(tg, a >= b, g),
       lambda tg, g, a, b, y: _pick_else(tg, a >= b, g),
-      lambda tg, ta, tb, a, b, y: tg.where(a >= b, ta, tb))
+      lambda tg, ta, tb, a, b, y: tg.where(a >= b, ta, tb), ns="tg math")
 binop(OP_MINIMUM, "minimum", "Minimum", np.minimum,
       lambda tg, g, a, b, y: _pick(tg, a <= b, g),
       lambda tg, g, a, b, y: _pick_else(tg, a <= b, g),
-      lambda tg, ta, tb, a, b, y: tg.where(a <= b, ta, tb))
+      lambda tg, ta, tb, a, b, y: tg.where(a <= b, ta, tb), ns="tg math")
 binop(OP_SQDIFF, "squared_difference", "SquaredDifference", _sqdiff_np,
       lambda tg, g, a, b, y: 2 * g * (a - b),
       lambda tg, g, a, b, y: -2 * g * (a - b),
-      lambda tg, ta, tb, a, b, y: 2 * (a - b) * (ta - tb))
-binop(OP_ATAN2, "atan2", "Atan2", np.arctan2,
+      lambda tg, ta, tb, a, b, y: 2 * (a - b) * (ta - tb), ns="tg math")
+binop("atan2", "Atan2", np.arctan2,
       lambda tg, g, a, b, y: g * b / (a * a + b * b),
       lambda tg, g, a, b, y: -g * a / (a * a + b * b),
-      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b), float_only=True)
-binop(OP_XLOGY, "xlogy", "Xlogy", _xlogy_np,
+      lambda tg, ta, tb, a, b, y: (ta * b - tb * a) / (a * a + b * b), float_only=True,
+      ns="tg math", args=("y", "x"))
+binop("xlogy", "Xlogy", _xlogy_np,
       lambda tg, g, a, b, y: g * tg.xlogy(tg.cast(a != 0, a.dtype), b),
       lambda tg, g, a, b, y: g * tg.where(a != 0, a / b, tg.zeros_like(a)),
       lambda tg, ta, tb, a, b, y: ta * tg.xlogy(tg.cast(a != 0, a.dtype), b) + tb * tg.where(a != 0, a / b, tg.zeros_like(a)),
-      float_only=True)
-binop(OP_FLOORMOD, "floormod", "FloorMod", _floormod_np,            # floor(a / b) has no gradient
+      float_only=True, ns="tg math")
+# floormod: for floats, TensorFlow's gradients (1 for x and -floor(x / y) for y: floor(a /
+# b) has none); tg.math.mod is the same function (math.py)
+cdef int OP_FLOORMOD = binop("floormod", "FloorMod", _floormod_np,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: -g * tg.floor(a / b),
-      lambda tg, ta, tb, a, b, y: ta - tb * tg.floor(a / b))
+      lambda tg, ta, tb, a, b, y: ta - tb * tg.floor(a / b), ns="tg math")
 vars(NP).update(floor=np.floor)
 
 # Selection: where(condition, x, y); the condition has no gradient
-defop(OP_WHERE, "where", "SelectV2", 3, np.where,
+cdef int OP_WHERE = defop("where", "SelectV2", 3, np.where,
       (None, lambda tg, g, c, a, b, y: _pick(tg, c, g), lambda tg, g, c, a, b, y: _pick(tg, ~c, g)),
-      lambda tg, tc, ta, tb, c, a, b, y: tg.where(c, ta, tb), bcast=True, batch=True)
+      lambda tg, tc, ta, tb, c, a, b, y: tg.where(c, ta, tb), bcast=True, batch=True, twin=True, ns="tg")
 
 # Linear algebra
-defop(OP_MATMUL, "matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _matmul_vjp_b),
+cdef int OP_MATMUL = defop("matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _matmul_vjp_b),
       lambda tg, ta_, tb_, a, b, y, ta, tb: tg.matmul(ta_, b, ta, tb) + tg.matmul(a, tb_, ta, tb),
-      bcast=True, batch=True)
+      bcast=True, batch=True, twin=True, ns="tg linalg")
 
 # Reductions (attributes: axis as a tuple or None, keepdims)
-defop(OP_SUM,  "reduce_sum",  "Sum",  1, _sum_np,  _sum_vjp,
+cdef int OP_SUM = defop("reduce_sum",  "Sum",  1, _sum_np,  _sum_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims), batch=True,
-      shapes_only=True)
-defop(OP_MEAN, "reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
+      shapes_only=True, twin=True, ns="tg math")
+cdef int OP_MEAN = defop("reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True,
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, twin=True, ns="tg math")
 
 # Shapes and dtypes
-defop(OP_RESHAPE,      "reshape",      "Reshape",     1, _reshape_np,
+cdef int OP_RESHAPE = defop("reshape",      "Reshape",     1, _reshape_np,
       lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape),
-      batch=True, shapes_only=True)
-defop(OP_TRANSPOSE,    "transpose",    "Transpose",   1, _transpose_np, _transpose_vjp,
-      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True, shapes_only=True)
-defop(OP_BROADCAST_TO, "broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
+      batch=True, shapes_only=True, twin=True, ns="tg")
+cdef int OP_TRANSPOSE = defop("transpose", "Transpose",   1, _transpose_np, _transpose_vjp,
+      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True, shapes_only=True, twin=True, ns="tg")
+cdef int OP_BROADCAST_TO = defop("broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
       lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape),
-      batch=True, shapes_only=True)
-defop(OP_CAST,         "cast",         "Cast",        1, _cast_np, _cast_vjp,
-      lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True, shapes_only=True)
-defop(OP_GETITEM,      "getitem",      "StridedSlice", 1, _getitem_np,
+      batch=True, shapes_only=True, twin=True, ns="tg")
+cdef int OP_CAST = defop("cast",            "Cast",        1, _cast_np, _cast_vjp,
+      lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True, shapes_only=True, twin=True, ns="tg")
+cdef int OP_GETITEM = defop("getitem",      "StridedSlice", 1, _getitem_np,
       lambda tg, g, x, y, key: tg.scatter_add(g, x.shape, key), lambda tg, t, x, y, key: t[key],
       batch=True, shapes_only=True)
-defop(OP_SCATTER_ADD,  "scatter_add",  "ScatterAdd",  1, _scatter_add_np,
-      lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key))
-defop(OP_STACK,        "stack",        "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp)
-defop(OP_CONCAT,       "concat",       "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp)
+cdef int OP_SCATTER_ADD = defop("scatter_add", "ScatterAdd", 1, _scatter_add_np,
+      lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key), twin=True)
+cdef int OP_STACK = defop("stack",          "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp, ns="tg")
+cdef int OP_CONCAT = defop("concat",        "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp, ns="tg")
 
 # User-defined gradients: one node per output of the decorated function; the sweep
 # calls the VJP once for them all, with a tuple of every output's gradient (None where
@@ -375,4 +353,4 @@ def _custom_vjp(tg, gs, *rest):
     upstream = [g if g is not None else tg.zeros_like(o) for g, o in zip(gs, outs)]
     return tuple(grad_fn(*upstream))
 
-defop(OP_CUSTOM, "custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)
+cdef int OP_CUSTOM = defop("custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)

@@ -135,18 +135,18 @@ def _conv_vjp_w(tg, g, x, w, cols, strides, dilations, pads, depthwise):
         return _filter_grad_from_cols(cols, g, w.shape, depthwise).astype(w.dtype, copy=False)
     return tg.conv_nd_backprop_filter(x, g, w.shape, strides, dilations, pads, depthwise)
 
-defop(OP_CONV, "conv", "Conv2D", 2, _conv_np,
+cdef int OP_CONV = defop("conv", "Conv2D", 2, _conv_np,
       (lambda tg, g, x, w, y, s, d, p, dw: tg.conv_nd_backprop_input(g, w, x.shape, s, d, p, dw),
        _conv_vjp_w),
       lambda tg, tx, tw, x, w, y, s, d, p, dw: tg.conv_nd(tx, w, s, d, p, dw) + tg.conv_nd(x, tw, s, d, p, dw),
       float_only=True, save=_conv_save_np)
-defop(OP_CONV_BP_INPUT, "conv_backprop_input", "Conv2DBackpropInput", 2, _conv_bpi_np,
+cdef int OP_CONV_BP_INPUT = defop("conv_backprop_input", "Conv2DBackpropInput", 2, _conv_bpi_np,
       (lambda tg, gg, g, w, y, xs, s, d, p, dw: tg.conv_nd(gg, w, s, d, p, dw),
        lambda tg, gg, g, w, y, xs, s, d, p, dw: tg.conv_nd_backprop_filter(gg, g, w.shape, s, d, p, dw)),
       lambda tg, tg_, tw, g, w, y, xs, s, d, p, dw: (tg.conv_nd_backprop_input(tg_, w, xs, s, d, p, dw)
                                                     + tg.conv_nd_backprop_input(g, tw, xs, s, d, p, dw)),
       float_only=True)
-defop(OP_CONV_BP_FILTER, "conv_backprop_filter", "Conv2DBackpropFilter", 2, _conv_bpf_np,
+cdef int OP_CONV_BP_FILTER = defop("conv_backprop_filter", "Conv2DBackpropFilter", 2, _conv_bpf_np,
       (lambda tg, gg, x, g, y, fs, s, d, p, dw: tg.conv_nd_backprop_input(g, gg, x.shape, s, d, p, dw),
        lambda tg, gg, x, g, y, fs, s, d, p, dw: tg.conv_nd(x, gg, s, d, p, dw)),
       lambda tg, tx, tg_, x, g, y, fs, s, d, p, dw: (tg.conv_nd_backprop_filter(tx, g, fs, s, d, p, dw)
@@ -179,8 +179,8 @@ def _max_pool_vjp(tg, g, x, arg, k, s, d, pads):
 def _max_pool_jvp(tg, t, x, y, k, s, d, pads):
     return tg.reshape(t, (-1,))[_pool_argmax(x, k, s, d, pads)]
 
-defop(OP_MAX_POOL, "max_pool", "MaxPool", 1, _max_pool_np, _max_pool_vjp, _max_pool_jvp,
-      float_only=True, save=_max_pool_save_np)
+cdef int OP_MAX_POOL = defop("max_pool", "MaxPool", 1, _max_pool_np, _max_pool_vjp, _max_pool_jvp,
+      float_only=True, save=_max_pool_save_np, ns="nn")
 
 
 # Average pooling: the mean over the window's taps inside the input (padding is not
@@ -225,11 +225,11 @@ def _avg_pool_grad_np(g, xshape, k, s, d, pads):
         dx[key] += gc
     return dx[(slice(None),) + tuple([slice(lo, lo + i) for i, (lo, hi) in zip(xshape[1:r + 1], pads)])]
 
-defop(OP_AVG_POOL, "avg_pool", "AvgPool", 1, _avg_pool_np,
+cdef int OP_AVG_POOL = defop("avg_pool", "AvgPool", 1, _avg_pool_np,
       lambda tg, g, x, y, k, s, d, p: tg.avg_pool_nd_grad(g, x.shape, k, s, d, p),
       lambda tg, t, x, y, k, s, d, p: tg.avg_pool_nd(t, k, s, d, p),
-      float_only=True, shapes_only=True)
-defop(OP_AVG_POOL_GRAD, "avg_pool_grad", "AvgPoolGrad", 1, _avg_pool_grad_np,
+      float_only=True, shapes_only=True, ns="nn")
+cdef int OP_AVG_POOL_GRAD = defop("avg_pool_grad", "AvgPoolGrad", 1, _avg_pool_grad_np,
       lambda tg, gg, g, y, xs, k, s, d, p: tg.avg_pool_nd(gg, k, s, d, p),
       lambda tg, t, g, y, xs, k, s, d, p: tg.avg_pool_nd_grad(t, xs, k, s, d, p),
       float_only=True, shapes_only=True)

@@ -321,22 +321,22 @@ def _sylvester(tg, x, c, bint adjoint):
     return tg.reshape(m, lead + (n, n))
 
 
-defop(OP_SVD,      "svd",              "Svd",                   1, _svd_np, _svd_vjp, _svd_jvp,
-      needs_out=True, float_only=True)
-defop(OP_EIGH,     "eigh",             "SelfAdjointEigV2",      1, _eigh_np, _eigh_vjp, _eigh_jvp,
-      needs_out=True, float_only=True)
-defop(OP_QR,       "qr",               "Qr",                    1, _qr_np, _qr_vjp, _qr_jvp,
-      needs_out=True, float_only=True)
-defop(OP_TRISOLVE, "triangular_solve", "MatrixTriangularSolve", 2, _trisolve_np,
+cdef int OP_SVD = defop("svd",              "Svd",                   1, _svd_np, _svd_vjp, _svd_jvp,
+      needs_out=True, float_only=True, ns="linalg")
+cdef int OP_EIGH = defop("eigh",             "SelfAdjointEigV2",      1, _eigh_np, _eigh_vjp, _eigh_jvp,
+      needs_out=True, float_only=True, ns="linalg")
+cdef int OP_QR = defop("qr",               "Qr",                    1, _qr_np, _qr_vjp, _qr_jvp,
+      needs_out=True, float_only=True, ns="linalg")
+cdef int OP_TRISOLVE = defop("triangular_solve", "MatrixTriangularSolve", 2, _trisolve_np,
       (_trisolve_vjp_a, lambda tg, g, a, b, y, lower, adjoint: tg.triangular_solve(a, g, lower, not adjoint)),
-      _trisolve_jvp, needs_out=True, bcast=True, float_only=True)
-defop(OP_EXPM,     "expm",             "MatrixExponential",     1, _expm_np,
+      _trisolve_jvp, needs_out=True, bcast=True, float_only=True, ns="linalg", twin=True)
+cdef int OP_EXPM = defop("expm",             "MatrixExponential",     1, _expm_np,
       lambda tg, g, a, y: _block_upper(tg, _mT(tg, a), g),
-      lambda tg, t, a, y: _block_upper(tg, a, t), float_only=True)
-defop(OP_LU,       "lu",               "Lu",                    1, _lu_np, float_only=True)
-defop(OP_SQRTM,    "sqrtm",            "MatrixSquareRoot",      1, _sqrtm_np,
+      lambda tg, t, a, y: _block_upper(tg, a, t), float_only=True, ns="linalg", twin=True)
+cdef int OP_LU = defop("lu",               "Lu",                    1, _lu_np, float_only=True, ns="linalg")
+cdef int OP_SQRTM = defop("sqrtm",            "MatrixSquareRoot",      1, _sqrtm_np,
       lambda tg, g, a, y: _sylvester(tg, y, g, True),
-      lambda tg, t, a, y: _sylvester(tg, y, t, False), needs_out=True, float_only=True)
+      lambda tg, t, a, y: _sylvester(tg, y, t, False), needs_out=True, float_only=True, ns="linalg")
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(band_part=_band_part_np, triangular_solve=_trisolve_np, expm=_expm_np)
+vars(NP).update(band_part=_band_part_np)

@@ -105,22 +105,24 @@ def _cholesky_np(a):
         return out
 
 
-defop(OP_EINSUM,    "einsum",      "Einsum",              -1, _einsum_np, _einsum_vjp, _einsum_jvp)
-defop(OP_INV,       "inv",         "MatrixInverse",        1, np.linalg.inv,
+cdef int OP_EINSUM = defop("einsum",      "Einsum",              -1, _einsum_np, _einsum_vjp, _einsum_jvp, ns="tg linalg")
+cdef int OP_INV = defop("inv",         "MatrixInverse",        1, np.linalg.inv,
       lambda tg, g, x, y: -tg.matmul(y, tg.matmul(g, y, transpose_b=True), transpose_a=True),
-      lambda tg, t, x, y: -tg.matmul(y, tg.matmul(t, y)), needs_out=True, float_only=True)
-defop(OP_DET,       "det",         "MatrixDeterminant",    1, np.linalg.det, _det_vjp,
-      lambda tg, t, x, y: y * _trace_of_product(tg, tg.inv(x), t), needs_out=True, float_only=True)
-defop(OP_LOGABSDET, "logabsdet",   "LogMatrixDeterminant", 1, lambda a: np.linalg.slogdet(a)[1],
+      lambda tg, t, x, y: -tg.matmul(y, tg.matmul(t, y)), needs_out=True, float_only=True,
+      ns="linalg", twin=True)
+cdef int OP_DET = defop("det",         "MatrixDeterminant",    1, np.linalg.det, _det_vjp,
+      lambda tg, t, x, y: y * _trace_of_product(tg, tg.inv(x), t), needs_out=True, float_only=True,
+      ns="linalg")
+cdef int OP_LOGABSDET = defop("logabsdet",   "LogMatrixDeterminant", 1, lambda a: np.linalg.slogdet(a)[1],
       _logabsdet_vjp, lambda tg, t, x, y: _trace_of_product(tg, tg.inv(x), t), float_only=True)
-defop(OP_SOLVE,     "solve",       "MatrixSolve",          2, _solve_np, _solve_vjp,
+cdef int OP_SOLVE = defop("solve",       "MatrixSolve",          2, _solve_np, _solve_vjp,
       lambda tg, ta, tb, a, b, y, adjoint: tg.solve(a, tb - tg.matmul(ta, y, transpose_a=adjoint), adjoint),
-      needs_out=True, float_only=True)
-defop(OP_CHOLESKY,  "cholesky",    "Cholesky",             1, _cholesky_np, _cholesky_vjp,
-      _cholesky_jvp, needs_out=True, float_only=True)
+      needs_out=True, float_only=True, ns="linalg", twin=True)
+cdef int OP_CHOLESKY = defop("cholesky",    "Cholesky",             1, _cholesky_np, _cholesky_vjp,
+      _cholesky_jvp, needs_out=True, float_only=True, ns="linalg")
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(einsum=lambda eq, *ops: _einsum_np(*ops, eq), inv=np.linalg.inv, solve=_solve_np,
+vars(NP).update(einsum=lambda eq, *ops: _einsum_np(*ops, eq),
                 matrix_transpose=lambda a: np.swapaxes(a, -1, -2))
 
 # The spectral norm (the largest singular value, tg.norm's ord=2 over two axes): its
@@ -131,9 +133,9 @@ def _spectral_dir_np(a):
     u, s, vt = np.linalg.svd(a)
     return (u[..., :, :1] * vt[..., :1, :]).astype(a.dtype, copy=False)
 
-defop(OP_SPECTRAL_NORM, "spectral_norm", "Svd", 1,
+cdef int OP_SPECTRAL_NORM = defop("spectral_norm", "Svd", 1,
       lambda a: np.linalg.norm(a, 2, axis=(-2, -1)).astype(a.dtype, copy=False),
       lambda tg, g, x, y: g[..., None, None] * tg.spectral_dir(x),
       lambda tg, t, x, y: tg.reduce_sum(t * tg.spectral_dir(x), (-2, -1)), float_only=True)
-defop(OP_SPECTRAL_DIR, "spectral_norm_grad", "SvdGrad", 1, _spectral_dir_np, float_only=True)
+cdef int OP_SPECTRAL_DIR = defop("spectral_norm_grad", "SvdGrad", 1, _spectral_dir_np, float_only=True)
 vars(NP).update(spectral_dir=_spectral_dir_np)

@@ -33,9 +33,9 @@ def _softmax_ce_jvp(tg, tz, tx, z, x, y, axis):
 
 
 # attributes: axis as a non-negative int; inputs (labels, logits) of one shape
-defop(OP_SOFTMAX_CE, "softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", 2,
+cdef int OP_SOFTMAX_CE = defop("softmax_cross_entropy_with_logits", "SoftmaxCrossEntropyWithLogits", 2,
       _softmax_ce_np, (_softmax_ce_vjp_labels, _softmax_ce_vjp_logits), _softmax_ce_jvp,
-      float_only=True, save=_softmax_ce_save_np)
+      float_only=True, save=_softmax_ce_save_np, ns="nn")
 
 # Softmax and log-softmax over one axis. The attribute is the axis counted from the end,
 # so that the rules also take a g with a leading batch axis (jacobians). Both shift by
@@ -61,15 +61,14 @@ def _log_softmax_np(x, axis):
 cdef object _shifted_log_softmax(object s, object axis):
     return s - np.log(np.add.reduce(np.exp(s), axis=axis, keepdims=True))
 
-defop(OP_SOFTMAX, "softmax", "Softmax", 1, _softmax_np,
+cdef int OP_SOFTMAX = defop("softmax", "Softmax", 1, _softmax_np,
       lambda tg, g, x, y, axis: y * (g - tg.reduce_sum(g * y, axis, True)),
       lambda tg, t, x, y, axis: y * (t - tg.reduce_sum(t * y, axis, True)),
-      needs_out=True, shapes_only=True, float_only=True, batch=True)
-defop(OP_LOG_SOFTMAX, "log_softmax", "LogSoftmax", 1, _log_softmax_np,
+      needs_out=True, shapes_only=True, float_only=True, batch=True, ns="nn math")
+cdef int OP_LOG_SOFTMAX = defop("log_softmax", "LogSoftmax", 1, _log_softmax_np,
       lambda tg, g, x, y, axis: g - tg.exp(y) * tg.reduce_sum(g, axis, True),
       lambda tg, t, x, y, axis: t - tg.reduce_sum(tg.exp(y) * t, axis, True),
-      needs_out=True, shapes_only=True, float_only=True, batch=True)
+      needs_out=True, shapes_only=True, float_only=True, batch=True, ns="nn math")
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(reduce_logsumexp=_logsumexp_np, expand_dims=np.expand_dims,
-                reduce_max=_max_np)
+vars(NP).update(expand_dims=np.expand_dims)

@@ -118,19 +118,22 @@ def _extreme(dtype, bint high):
 
 # The table ------------------------------------------------------------------------------
 
-defop(OP_MAX,       "reduce_max",       "Max",       1, _max_np, _extremum_vjp, _extremum_jvp, needs_out=True)
-defop(OP_MIN,       "reduce_min",       "Min",       1, _min_np, _extremum_vjp, _extremum_jvp, needs_out=True)
-defop(OP_PROD,      "reduce_prod",      "Prod",      1, lambda a, axis, keepdims: np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype),
+cdef int OP_MAX = defop("reduce_max",       "Max",       1, _max_np, _extremum_vjp, _extremum_jvp, needs_out=True,
+      ns="tg math", twin=True)
+cdef int OP_MIN = defop("reduce_min",       "Min",       1, _min_np, _extremum_vjp, _extremum_jvp, needs_out=True,
+      ns="tg math")
+cdef int OP_PROD = defop("reduce_prod",      "Prod",      1, lambda a, axis, keepdims: np.prod(a, axis=axis, keepdims=keepdims, dtype=a.dtype),
       lambda tg, g, x, y, axis, keepdims: _prod_others(tg, x, axis) * tg.reshape(g, _reduced_shape(x.shape, axis)),
-      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t * _prod_others(tg, x, axis), axis, keepdims))
-defop(OP_LOGSUMEXP, "reduce_logsumexp", "LogSumExp", 1, _logsumexp_np, _logsumexp_vjp, _logsumexp_jvp,
-      needs_out=True, float_only=True)
+      lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t * _prod_others(tg, x, axis), axis, keepdims),
+      ns="tg math")
+cdef int OP_LOGSUMEXP = defop("reduce_logsumexp", "LogSumExp", 1, _logsumexp_np, _logsumexp_vjp, _logsumexp_jvp,
+      needs_out=True, float_only=True, ns="tg math", twin=True)
 # Scans (attributes: axis as a non-negative int, exclusive, reverse)
-defop(OP_CUMSUM,    "cumsum",           "Cumsum",    1, _cumsum_np,
+cdef int OP_CUMSUM = defop("cumsum",           "Cumsum",    1, _cumsum_np,
       lambda tg, g, x, y, axis, ex, rev: tg.cumsum(g, axis, ex, not rev),
-      lambda tg, t, x, y, axis, ex, rev: tg.cumsum(t, axis, ex, rev))
-defop(OP_CUMPROD,   "cumprod",          "Cumprod",   1, _cumprod_np, _cumprod_vjp,
-      _cumprod_jvp, needs_out=True)
+      lambda tg, t, x, y, axis, ex, rev: tg.cumsum(t, axis, ex, rev), ns="tg math", twin=True)
+cdef int OP_CUMPROD = defop("cumprod",          "Cumprod",   1, _cumprod_np, _cumprod_vjp,
+      _cumprod_jvp, needs_out=True, ns="tg math", twin=True)
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(cumsum=_cumsum_np, cumprod=_cumprod_np, divide_no_nan=_divide_no_nan_np)
+vars(NP).update(divide_no_nan=_divide_no_nan_np)

@@ -51,14 +51,14 @@ def _prod_of_others(tg, x, ids, num):
     p = tg.segment_prod_(safe, ids, num)[ids]
     return tg.where(zero, p * (nz == 1).astype(xv.dtype), p / safe * (nz == 0).astype(xv.dtype))
 
-defop(OP_SEGMENT_MAX,  "unsorted_segment_max",  "UnsortedSegmentMax",  1, _segment_max_np,
-      _segment_ext_vjp, _segment_ext_jvp, needs_out=True)
-defop(OP_SEGMENT_MIN,  "unsorted_segment_min",  "UnsortedSegmentMin",  1, _segment_min_np,
-      _segment_ext_vjp, _segment_ext_jvp, needs_out=True)
-defop(OP_SEGMENT_PROD, "unsorted_segment_prod", "UnsortedSegmentProd", 1, _segment_prod_np,
+cdef int OP_SEGMENT_MAX = defop("unsorted_segment_max",  "UnsortedSegmentMax",  1, _segment_max_np,
+      _segment_ext_vjp, _segment_ext_jvp, needs_out=True, ns="math")
+cdef int OP_SEGMENT_MIN = defop("unsorted_segment_min",  "UnsortedSegmentMin",  1, _segment_min_np,
+      _segment_ext_vjp, _segment_ext_jvp, needs_out=True, ns="math")
+cdef int OP_SEGMENT_PROD = defop("unsorted_segment_prod", "UnsortedSegmentProd", 1, _segment_prod_np,
       lambda tg, g, x, y, ids, num: g[ids] * _prod_of_others(tg, x, ids, num),
       lambda tg, t, x, y, ids, num: tg.scatter_add(t * _prod_of_others(tg, x, ids, num),
-                                                   (num,) + tuple(x.shape[1:]), (ids,)))
+                                                   (num,) + tuple(x.shape[1:]), (ids,)), ns="math")
 
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(segment_prod_=_segment_prod_np)

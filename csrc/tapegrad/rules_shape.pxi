@@ -15,12 +15,12 @@ def _unpad(g, paddings):
     return g[tuple([slice(b, d - a) for (b, a), d in zip(paddings, g.shape)])]
 
 
-defop(OP_TILE, "tile", "Tile", 1, np.tile, _tile_vjp,
-      lambda tg, t, x, y, multiples: tg.tile(t, multiples))
+cdef int OP_TILE = defop("tile", "Tile", 1, np.tile, _tile_vjp,
+      lambda tg, t, x, y, multiples: tg.tile(t, multiples), ns="tg", twin=True)
 # pad: attributes (paddings as ((before, after), ...), the constant)
-defop(OP_PAD,  "pad",  "PadV2", 1, _pad_np,
+cdef int OP_PAD = defop("pad",  "PadV2", 1, _pad_np,
       lambda tg, g, x, y, paddings, value: _unpad(g, paddings),
-      lambda tg, t, x, y, paddings, value: tg.pad(t, paddings))
+      lambda tg, t, x, y, paddings, value: tg.pad(t, paddings), ns="tg")
 
 # NumPy twins of the ops these rules call through tg
-vars(NP).update(tile=np.tile, pad=np.pad)
+vars(NP).update(pad=np.pad)

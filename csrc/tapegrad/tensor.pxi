@@ -181,7 +181,7 @@ cdef class _Tracked:
     def __pow__(a, b, mod): return binary(OP_POW, a, b)
     def __matmul__(a, b): return matmul(a, b)
     def __floordiv__(a, b): return floordiv(a, b)
-    def __mod__(a, b): return floormod(a, b)
+    def __mod__(a, b): return binary(OP_FLOORMOD, a, b)
     def __and__(a, b): return compare(np.logical_and, a, b)
     def __or__(a, b): return compare(np.logical_or, a, b)
     def __neg__(self): return unary(OP_NEG, self)

@@ -1,6 +1,7 @@
 # NumPy: the forwards that are more than one NumPy call, and the twins of tapegrad's ops
 # that rules call through `tg` when the backward pass is not recorded (rules.pxi). Every
-# name a rule calls as tg.<name> is in NP below, with the same arguments, on arrays.
+# name a rule calls as tg.<name> is in NP, with the same arguments, on arrays: below, or
+# from its op's entry when the twin is the forward (optable.pxi).
 
 from types import SimpleNamespace
 
@@ -141,14 +142,11 @@ cdef bint _is_basic(key):
         return False
     return True
 
+# The twins that are not their op's forward (an op's entry gives the others: twin=True,
+# the default of unop and binop)
 NP = SimpleNamespace(
-    abs=np.abs, sign=np.sign, square=np.square, sqrt=np.sqrt, rsqrt=_rsqrt_np, exp=np.exp,
-    log=np.log, reciprocal=np.reciprocal, sin=np.sin, cos=np.cos, sinh=np.sinh,
-    cosh=np.cosh, tanh=np.tanh, sigmoid=_sigmoid_np, xlogy=_xlogy_np,
-    zeros_like=_zeros_like_np, ones_like=_ones_like_np, where=np.where, cast=_cast_np,
-    matmul=_matmul_np, reduce_sum=_sum_np, reduce_mean=_mean_np, reshape=_reshape_np,
-    transpose=_transpose_np, broadcast_to=_broadcast_to_np, stack=np.stack,
-    concat=np.concatenate, scatter_add=_scatter_add_np, unbroadcast=_unbroadcast_np,
+    zeros_like=_zeros_like_np, ones_like=_ones_like_np, stack=np.stack,
+    concat=np.concatenate, unbroadcast=_unbroadcast_np,
 )
 
 
