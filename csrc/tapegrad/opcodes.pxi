@@ -36,6 +36,8 @@ cdef enum:
     OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
     # sorting, segments and scatters (rules_select.pxi)
     OP_SEGMENT_MAX, OP_SEGMENT_MIN, OP_SEGMENT_PROD
+    # image resizing (rules_image.pxi)
+    OP_RESIZE, OP_RESIZE_GRAD
     N_OPS
 
 

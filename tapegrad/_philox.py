@@ -1,0 +1,198 @@
+"""Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", 2011),
+vectorised in NumPy, with TensorFlow's ways of turning its 32-bit words into samples:
+tg.random's stateless ops and Generator give TensorFlow's numbers bit for bit.
+
+A Philox block is a 128-bit counter (four uint32 words, least significant first) and a
+64-bit key (two words); ten rounds turn it into four random words. The n-th block of a
+stream is the block of counter + n, so any stretch of a stream is one vectorised call.
+"""
+import numpy as np
+
+_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
+_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+
+
+def philox(counters, key):
+    """The four words of each block: counters (n, 4) uint32, key (k0, k1) -> (n, 4)."""
+    c0, c1, c2, c3 = (counters[:, i].astype(np.uint64) for i in range(4))
+    k0, k1 = np.uint32(key[0]), np.uint32(key[1])
+    with np.errstate(over="ignore"):
+        for r in range(10):
+            p0, p1 = _M0 * c0, _M1 * c2
+            c0, c1, c2, c3 = ((p1 >> _S32) ^ c1 ^ np.uint64(k0), p1 & _MASK32,
+                              (p0 >> _S32) ^ c3 ^ np.uint64(k1), p0 & _MASK32)
+            k0, k1 = k0 + _W0, k1 + _W1
+    return np.stack([c0, c1, c2, c3], axis=1).astype(np.uint32)
+
+
+def counters(start, n):
+    """The 128-bit counters start, start + 1, ..., start + n - 1 as (n, 4) uint32 words;
+    start is a Python int (wraps modulo 2**128, as TensorFlow's Skip)."""
+    return counters_at(start, np.arange(n, dtype=np.uint64))
+
+
+def counters_at(start, offsets):
+    """The counters start + offsets (uint64 array) as (n, 4) uint32 words."""
+    start %= 1 << 128
+    lo, hi = start & ((1 << 64) - 1), start >> 64
+    with np.errstate(over="ignore"):
+        low = np.uint64(lo) + offsets
+        high = np.uint64(hi) + (low < offsets).astype(np.uint64)   # carry; wraps as TF
+    out = np.empty((offsets.size, 4), np.uint32)
+    out[:, 0], out[:, 1] = low & _MASK32, low >> _S32
+    out[:, 2], out[:, 3] = high & _MASK32, high >> _S32
+    return out
+
+
+def words(counter, key, nblocks):
+    """nblocks blocks of the stream (counter, key) as one flat uint32 array."""
+    return philox(counters(counter, nblocks), key).reshape(-1)
+
+
+def key_counter_from_seed(s0, s1):
+    """TensorFlow's key and counter for a stateless op's seed [s0, s1] (int64 values):
+    the seed scrambled by one Philox block under a fixed key."""
+    s0, s1 = int(s0) % (1 << 64), int(s1) % (1 << 64)
+    c = np.array([[s0 & 0xFFFFFFFF, s0 >> 32, s1 & 0xFFFFFFFF, s1 >> 32]], np.uint32)
+    mix = philox(c, (0x3EC8F720, 0x02461E29))[0]
+    key = (int(mix[0]), int(mix[1]))
+    counter = (int(mix[2]) << 64) | (int(mix[3]) << 96)
+    return key, counter
+
+
+# ---- words -> samples (TensorFlow's random_distributions.h) ----
+def _u32_to_float(w):
+    """[0, 1) from the low 23 bits of each word: a float32 mantissa under exponent 0."""
+    return ((w & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)).view(np.float32) - np.float32(1)
+
+
+def _u32_to_half(w):
+    return ((w & np.uint32(0x3FF)).astype(np.uint16) | np.uint16(0x3C00)).view(np.float16) - np.float16(1)
+
+
+def _u64_to_double(hi, lo):
+    """[0, 1) from 52 bits: the low 20 bits of hi and all of lo."""
+    man = ((hi & np.uint32(0xFFFFF)).astype(np.uint64) << _S32) | lo.astype(np.uint64)
+    return (man | np.uint64(1023 << 52)).view(np.float64) - 1.0
+
+
+def _box_muller_float(x0, x1):
+    """Two float32 normals from two words, as TensorFlow's BoxMullerFloat: in C with the
+    C library's logf and sincosf (_tape.box_muller_f32), whose last bits NumPy's float32
+    sin, cos and log do not always give."""
+    from ._tape import box_muller_f32
+    shape = x0.shape
+    a, b = box_muller_f32(np.ascontiguousarray(x0.reshape(-1)), np.ascontiguousarray(x1.reshape(-1)))
+    return a.reshape(shape), b.reshape(shape)
+
+
+def _box_muller_double(x0, x1, x2, x3):
+    u1 = np.maximum(_u64_to_double(x0, x1), 1.0e-7)
+    v1 = 2.0 * np.pi * _u64_to_double(x2, x3)
+    u2 = np.sqrt(-2.0 * np.log(u1))
+    return np.sin(v1) * u2, np.cos(v1) * u2
+
+
+def uniform(counter, key, n, dtype):
+    """n samples on [0, 1) of a float dtype (TensorFlow's UniformDistribution)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        w = words(counter, key, -(-n // 2)).reshape(-1, 2)
+        return _u64_to_double(w[:, 0], w[:, 1])[:n]
+    w = words(counter, key, -(-n // 4))[:n]
+    return _u32_to_half(w) if dtype == np.float16 else _u32_to_float(w)
+
+
+def normal(counter, key, n, dtype):
+    """n standard normal samples (Box-Muller on pairs; float16 is float32's, rounded)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        w = words(counter, key, -(-n // 2)).reshape(-1, 4)
+        a, b = _box_muller_double(w[:, 0], w[:, 1], w[:, 2], w[:, 3])
+    else:
+        w = words(counter, key, -(-n // 4)).reshape(-1, 2)
+        a, b = _box_muller_float(w[:, 0], w[:, 1])
+    return np.stack([a, b], axis=1).reshape(-1)[:n].astype(dtype)
+
+
+def uniform_int(counter, key, n, dtype, lo, hi):
+    """n integers on [lo, hi) (a word, or two for 64-bit types, modulo the range)."""
+    dtype = np.dtype(dtype)
+    bits = full_int(counter, key, n, np.uint64 if dtype.itemsize == 8 else np.uint32)
+    ut = bits.dtype.type
+    m = 1 << (8 * dtype.itemsize)
+    with np.errstate(over="ignore"):
+        return (ut(int(lo) % m) + bits % ut((int(hi) - int(lo)) % m)).view(dtype)
+
+
+def full_int(counter, key, n, dtype):
+    """n integers over the whole range of dtype (the words themselves)."""
+    dtype = np.dtype(dtype)
+    if dtype.itemsize == 8:
+        w = words(counter, key, -(-n // 2)).reshape(-1, 2)[:n]
+        return (w[:, 0].astype(np.uint64) | (w[:, 1].astype(np.uint64) << _S32)).view(dtype)
+    return words(counter, key, -(-n // 4))[:n].view(dtype)
+
+
+# A variable-sample distribution (truncated normal) reserves 256 words per output: output
+# group i (4 float32/float16 values, or 2 float64) reads the stream from block
+# counter + i * 256 * size / 4, a word at a time, as many words as it needs.
+_RESERVED = 256
+
+
+def truncated_normal(counter, key, n, dtype):
+    """n standard normal samples with |x| < 2 (rejection: Box-Muller pairs, in order,
+    keeping those inside). Every group is drawn at once, a few blocks per pass; the rare
+    group still short after a pass reads on."""
+    dtype = np.dtype(dtype)
+    dbl = dtype == np.float64
+    group = 2 if dbl else 4
+    ngroups = -(-n // group)
+    skip = np.uint64(group * _RESERVED // 4)
+    out = np.zeros((ngroups, group), np.float64 if dbl else np.float32)
+    filled = np.zeros(ngroups, np.int64)
+    todo = np.arange(ngroups)
+    block, step = 0, 2          # blocks of each group's stream read so far; per pass
+    while todo.size:
+        offs = todo.astype(np.uint64)[:, None] * skip + np.arange(block, block + step, dtype=np.uint64)
+        w = philox(counters_at(counter, offs.reshape(-1)), key)
+        if dbl:
+            w = w.reshape(todo.size, -1, 4)
+            a, b = _box_muller_double(w[..., 0], w[..., 1], w[..., 2], w[..., 3])
+        else:
+            w = w.reshape(todo.size, -1, 2)
+            a, b = _box_muller_float(w[..., 0], w[..., 1])
+        cand = np.stack([a, b], axis=-1).reshape(todo.size, -1)      # in stream order
+        ok = np.abs(cand) < 2.0
+        slot = np.cumsum(ok, axis=1) - 1 + filled[todo][:, None]      # where each would go
+        take = ok & (slot < group)
+        rows = np.broadcast_to(todo[:, None], take.shape)[take]
+        out[rows, slot[take]] = cand[take]
+        filled[todo] = np.minimum(filled[todo] + ok.sum(axis=1), group)
+        todo = todo[filled[todo] < group]
+        block += step
+    return out.reshape(-1)[:n].astype(dtype)
+
+
+def categorical(counter, key, logits, num_samples):
+    """Class indices (B, num_samples) drawn from the rows of logits (B, C), as
+    TensorFlow's CPU Multinomial kernel on one thread: one stream for all rows, each
+    sample a double from two words, scaled by the row's unnormalised total of
+    exp(logit - max) over its finite logits, and looked up in the running sums."""
+    b, c = logits.shape
+    n = b * num_samples
+    w = words(counter, key, -(-2 * n // 4))[:2 * n].reshape(-1, 2)
+    u = _u64_to_double(w[:, 0], w[:, 1]).reshape(b, num_samples)
+    finite = np.isfinite(logits)
+    mx = np.where(finite, logits, -np.inf).max(axis=1, initial=-np.inf)
+    mx = np.where(np.isfinite(mx), mx, np.finfo(logits.dtype).min).astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = np.exp(logits.astype(np.float64) - mx[:, None])
+    cdf = np.cumsum(np.where(finite, p, 0.0), axis=1)
+    find = u * cdf[:, -1:]
+    out = np.empty((b, num_samples), np.int64)
+    for r in range(b):          # one searchsorted per row (upper_bound)
+        out[r] = np.searchsorted(cdf[r], find[r], side="right")
+    return out
