@@ -176,15 +176,47 @@ def truncated_normal(counter, key, n, dtype):
     return out.reshape(-1)[:n].astype(dtype)
 
 
-def categorical(counter, key, logits, num_samples):
+def _row_blocks(rows, cost, threads):
+    """How TensorFlow's Shard splits `rows` rows of `cost` cycles each over a pool of
+    `threads` threads: its own threshold, then Eigen's parallelFor (a thread count from
+    its cost model, blocks of at least 1/4 thread's share, coarsened while the threads'
+    efficiency does not drop). [(start, stop), ...]."""
+    whole = [(0, rows)]
+    if rows <= 1 or threads <= 1 or min(threads, rows * cost // 10000) <= 1:
+        return whole
+    if min(threads, max(1, int((rows * cost - 100000) / 100000 + 0.9))) == 1:
+        return whole
+    block = min(rows, max(-(-rows // (4 * threads)), int(40000 / cost)))
+    biggest = min(rows, 2 * block)
+    count = -(-rows // block)
+    best = count / (-(-count // threads) * threads)
+    prev = count
+    while best < 1.0 and prev > 1:
+        coarser = -(-rows // (prev - 1))
+        if coarser > biggest:
+            break
+        prev = -(-rows // coarser)
+        eff = prev / (-(-prev // threads) * threads)
+        if eff + 0.01 >= best:
+            block, best = coarser, max(best, eff)
+    return [(a, min(a + block, rows)) for a in range(0, rows, block)]
+
+
+def categorical(counter, key, logits, num_samples, threads=1):
     """Class indices (B, num_samples) drawn from the rows of logits (B, C), as
-    TensorFlow's CPU Multinomial kernel on one thread: one stream for all rows, each
-    sample a double from two words, scaled by the row's unnormalised total of
-    exp(logit - max) over its finite logits, and looked up in the running sums."""
+    TensorFlow's CPU Multinomial kernel with a pool of `threads` threads: the rows split
+    in blocks as its Shard splits them, each block reading the stream from block
+    start_row * (num_samples + 3) // 4 on; each sample a double from two words, scaled
+    by the row's unnormalised total of exp(logit - max) over its finite logits, and
+    looked up in the running sums."""
     b, c = logits.shape
-    n = b * num_samples
-    w = words(counter, key, -(-2 * n // 4))[:2 * n].reshape(-1, 2)
-    u = _u64_to_double(w[:, 0], w[:, 1]).reshape(b, num_samples)
+    cost = int(50 * (num_samples * np.log(c) / np.log(2) + c))
+    u = np.empty((b, num_samples))
+    for start, stop in _row_blocks(b, cost, threads):
+        n = (stop - start) * num_samples
+        w = words(counter + start * (num_samples + 3) // 4, key, -(-2 * n // 4))
+        w = w[:2 * n].reshape(-1, 2)
+        u[start:stop] = _u64_to_double(w[:, 0], w[:, 1]).reshape(stop - start, num_samples)
     finite = np.isfinite(logits)
     mx = np.where(finite, logits, -np.inf).max(axis=1, initial=-np.inf)
     mx = np.where(np.isfinite(mx), mx, np.finfo(logits.dtype).min).astype(np.float64)

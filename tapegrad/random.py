@@ -269,13 +269,22 @@ def _categorical(logits, num_samples, dtype, key, counter, op):
         raise _InvalidArgumentError(f"num_classes should be positive, got 0 [Op:{op}]")
     if a.shape[0] * n == 0:
         return _wrap_array(_np.zeros((a.shape[0], n), dtype))
-    return _wrap_array(_philox.categorical(counter, key, a, n).astype(dtype))
+    return _wrap_array(_philox.categorical(counter, key, a, n, _threads()).astype(dtype))
+
+
+def _threads():
+    # TensorFlow's default intra-op pool: one thread per CPU this process may use
+    try:
+        return len(_os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return _os.cpu_count() or 1
 
 
 def stateless_categorical(logits, num_samples, seed, dtype="int64", name=None):
     """Class indices drawn from the rows of logits (batch, classes), determined by
-    `seed`: TensorFlow's numbers (those of its CPU kernel running on one thread, which it
-    does unless batch * num_samples * classes is in the tens of thousands)."""
+    `seed`: TensorFlow's numbers. Large draws depend, in TensorFlow, on how its kernel
+    splits the rows over its thread pool (one thread per CPU): this splits them the same
+    way for the CPUs this process may use."""
     key, counter = _seed_key_counter(seed)
     return _categorical(logits, num_samples, dtype, key, counter, "StatelessMultinomial")
 

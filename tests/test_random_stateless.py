@@ -350,3 +350,25 @@ def test_truncated_normal_within_two_deviations():
     assert np.abs(a).max() < 2
     # the standard normal truncated to [-2, 2]: variance 0.7737413
     assert abs(a.mean()) < 0.02 and abs(a.var() - 0.7737413) < 0.02
+
+
+# TensorFlow 2.21's stateless_categorical with its intra-op pool set to 1, 2 and 4
+# threads: large draws split the rows in blocks, each reading its own part of the
+# stream (checksums: sum of (i + 1) * index over the flat result)
+SHARDED = {
+    1: [91742722, 12758245, 1607400074],
+    2: [92784719, 12719848, 1623510172],
+    4: [93024559, 12806264, 1623510172],
+}
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_categorical_sharded_like_tf(threads):
+    from tapegrad import _philox
+    key, counter = _philox.key_counter_from_seed(7, 3)
+    got = []
+    for b, s, c in [(64, 100, 10), (1000, 5, 3), (8, 1000, 100)]:
+        logits = np.sin(np.arange(b * c)).reshape(b, c).astype(np.float32)
+        y = _philox.categorical(counter, key, logits, s, threads)
+        got.append(int(sum(int(v) * (i + 1) for i, v in enumerate(y.reshape(-1)))))
+    assert got == SHARDED[threads]
