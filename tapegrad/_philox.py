@@ -1,62 +1,38 @@
-"""Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", 2011),
-vectorised in NumPy, with TensorFlow's ways of turning its 32-bit words into samples:
-tg.random's stateless ops and Generator give TensorFlow's numbers bit for bit.
+"""Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", 2011)
+with TensorFlow's ways of turning its 32-bit words into samples: tg.random's stateless
+ops and Generator give TensorFlow's numbers bit for bit.
 
 A Philox block is a 128-bit counter (four uint32 words, least significant first) and a
 64-bit key (two words); ten rounds turn it into four random words. The n-th block of a
-stream is the block of counter + n, so any stretch of a stream is one vectorised call.
+stream is the block of counter + n, so any stretch of a stream is one call of the
+compiled kernel (_tape.philox_words); the transforms are vectorised NumPy.
 """
 import numpy as np
 
-_M0, _M1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57)
-_W0, _W1 = np.uint32(0x9E3779B9), np.uint32(0xBB67AE85)
-_MASK32 = np.uint64(0xFFFFFFFF)
+from ._tape import box_muller_f32, philox_words
+
 _S32 = np.uint64(32)
+_M64 = (1 << 64) - 1
 
 
-def philox(counters, key):
-    """The four words of each block: counters (n, 4) uint32, key (k0, k1) -> (n, 4)."""
-    c0, c1, c2, c3 = (counters[:, i].astype(np.uint64) for i in range(4))
-    k0, k1 = np.uint32(key[0]), np.uint32(key[1])
-    with np.errstate(over="ignore"):
-        for r in range(10):
-            p0, p1 = _M0 * c0, _M1 * c2
-            c0, c1, c2, c3 = ((p1 >> _S32) ^ c1 ^ np.uint64(k0), p1 & _MASK32,
-                              (p0 >> _S32) ^ c3 ^ np.uint64(k1), p0 & _MASK32)
-            k0, k1 = k0 + _W0, k1 + _W1
-    return np.stack([c0, c1, c2, c3], axis=1).astype(np.uint32)
-
-
-def counters(start, n):
-    """The 128-bit counters start, start + 1, ..., start + n - 1 as (n, 4) uint32 words;
-    start is a Python int (wraps modulo 2**128, as TensorFlow's Skip)."""
-    return counters_at(start, np.arange(n, dtype=np.uint64))
-
-
-def counters_at(start, offsets):
-    """The counters start + offsets (uint64 array) as (n, 4) uint32 words."""
-    start %= 1 << 128
-    lo, hi = start & ((1 << 64) - 1), start >> 64
-    with np.errstate(over="ignore"):
-        low = np.uint64(lo) + offsets
-        high = np.uint64(hi) + (low < offsets).astype(np.uint64)   # carry; wraps as TF
-    out = np.empty((offsets.size, 4), np.uint32)
-    out[:, 0], out[:, 1] = low & _MASK32, low >> _S32
-    out[:, 2], out[:, 3] = high & _MASK32, high >> _S32
-    return out
+def blocks(counter, key, offsets):
+    """The four words of the blocks at counter + offsets (a uint64 array; counter a Python
+    int, wrapping modulo 2**128 as TensorFlow's Skip), key (k0, k1): (n, 4) uint32."""
+    counter %= 1 << 128
+    return philox_words(counter & _M64, counter >> 64, int(key[0]), int(key[1]),
+                        np.ascontiguousarray(offsets, np.uint64).reshape(-1))
 
 
 def words(counter, key, nblocks):
     """nblocks blocks of the stream (counter, key) as one flat uint32 array."""
-    return philox(counters(counter, nblocks), key).reshape(-1)
+    return blocks(counter, key, np.arange(nblocks, dtype=np.uint64)).reshape(-1)
 
 
 def key_counter_from_seed(s0, s1):
     """TensorFlow's key and counter for a stateless op's seed [s0, s1] (int64 values):
-    the seed scrambled by one Philox block under a fixed key."""
+    the seed, as a counter, scrambled by one Philox block under a fixed key."""
     s0, s1 = int(s0) % (1 << 64), int(s1) % (1 << 64)
-    c = np.array([[s0 & 0xFFFFFFFF, s0 >> 32, s1 & 0xFFFFFFFF, s1 >> 32]], np.uint32)
-    mix = philox(c, (0x3EC8F720, 0x02461E29))[0]
+    mix = blocks(s0 | s1 << 64, (0x3EC8F720, 0x02461E29), np.zeros(1, np.uint64))[0]
     key = (int(mix[0]), int(mix[1]))
     counter = (int(mix[2]) << 64) | (int(mix[3]) << 96)
     return key, counter
@@ -82,7 +58,6 @@ def _box_muller_float(x0, x1):
     """Two float32 normals from two words, as TensorFlow's BoxMullerFloat: in C with the
     C library's logf and sincosf (_tape.box_muller_f32), whose last bits NumPy's float32
     sin, cos and log do not always give."""
-    from ._tape import box_muller_f32
     shape = x0.shape
     a, b = box_muller_f32(np.ascontiguousarray(x0.reshape(-1)), np.ascontiguousarray(x1.reshape(-1)))
     return a.reshape(shape), b.reshape(shape)
@@ -157,7 +132,7 @@ def truncated_normal(counter, key, n, dtype):
     block, step = 0, 2          # blocks of each group's stream read so far; per pass
     while todo.size:
         offs = todo.astype(np.uint64)[:, None] * skip + np.arange(block, block + step, dtype=np.uint64)
-        w = philox(counters_at(counter, offs.reshape(-1)), key)
+        w = blocks(counter, key, offs)
         if dbl:
             w = w.reshape(todo.size, -1, 4)
             a, b = _box_muller_double(w[..., 0], w[..., 1], w[..., 2], w[..., 3])

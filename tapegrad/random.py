@@ -5,6 +5,7 @@ The stateless ops (`stateless_*`) and `Generator` give TensorFlow 2.21's numbers
 bit: Philox4x32-10 with TensorFlow's key and counter derivation and its transforms
 (tapegrad/_philox.py). The stateful ops (`normal`, `uniform`, `categorical`, ...) draw
 from NumPy's generator: repeatable under `set_seed`, but not TensorFlow's numbers."""
+import enum as _enum
 import os as _os
 
 import numpy as _np
@@ -296,6 +297,36 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     key = (int(w[0]), int(w[1]))
     return _categorical(logits, num_samples, dtype, key, int(w[2]) | int(w[3]) << 32,
                         "Multinomial")
+
+
+def split(seed, num=2, alg="auto_select"):
+    """num new stateless seeds (shape [num, 2], the seed's dtype) drawn from `seed`."""
+    dt = _seed_dtype(seed)
+    return stateless_uniform([num, 2], seed, minval=None, maxval=None, dtype=dt, alg=alg)
+
+
+def fold_in(seed, data, alg="auto_select"):
+    """A new stateless seed from `seed` and an integer `data` (a step number, say)."""
+    from ._tape import convert_to_tensor, stack
+    d = convert_to_tensor(data)
+    first = stateless_uniform([], seed, minval=None, maxval=None, dtype=d.dtype, alg=alg)
+    if d.shape != ():
+        raise _InvalidArgumentError(f"Shapes of all inputs must match: values[0].shape = [] != "
+                                    f"values[1].shape = [{','.join(map(str, d.shape))}] "
+                                    f"[Op:Pack]")
+    return stack([first, d])
+
+
+def _seed_dtype(seed):
+    from ._tape import convert_to_tensor
+    return convert_to_tensor(seed).dtype
+
+
+class Algorithm(_enum.Enum):
+    """The random algorithms' numbers (tapegrad implements PHILOX; AUTO_SELECT picks it)."""
+    PHILOX = 1
+    THREEFRY = 2
+    AUTO_SELECT = 3
 
 
 # Generator: state [counter low 64 bits, counter high 64 bits, key] (int64), as
