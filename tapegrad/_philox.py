@@ -117,37 +117,42 @@ def full_int(counter, key, n, dtype):
 _RESERVED = 256
 
 
+def _pairs(w, dbl):
+    """Box-Muller candidates, in stream order, from words w (..., 4k)."""
+    if dbl:
+        w = w.reshape(w.shape[:-1] + (-1, 4))
+        a, b = _box_muller_double(w[..., 0], w[..., 1], w[..., 2], w[..., 3])
+    else:
+        w = w.reshape(w.shape[:-1] + (-1, 2))
+        a, b = _box_muller_float(w[..., 0], w[..., 1])
+    return np.stack([a, b], axis=-1).reshape(w.shape[:-2] + (-1,))
+
+
 def truncated_normal(counter, key, n, dtype):
     """n standard normal samples with |x| < 2 (rejection: Box-Muller pairs, in order,
-    keeping those inside). Every group is drawn at once, a few blocks per pass; the rare
-    group still short after a pass reads on."""
+    keeping those inside). All groups read their first two blocks at once (enough for
+    all but about one group in 10**5); the rare short group reads on, a block at a time."""
     dtype = np.dtype(dtype)
     dbl = dtype == np.float64
     group = 2 if dbl else 4
     ngroups = -(-n // group)
-    skip = np.uint64(group * _RESERVED // 4)
-    out = np.zeros((ngroups, group), np.float64 if dbl else np.float32)
-    filled = np.zeros(ngroups, np.int64)
-    todo = np.arange(ngroups)
-    block, step = 0, 2          # blocks of each group's stream read so far; per pass
-    while todo.size:
-        offs = todo.astype(np.uint64)[:, None] * skip + np.arange(block, block + step, dtype=np.uint64)
-        w = blocks(counter, key, offs)
-        if dbl:
-            w = w.reshape(todo.size, -1, 4)
-            a, b = _box_muller_double(w[..., 0], w[..., 1], w[..., 2], w[..., 3])
-        else:
-            w = w.reshape(todo.size, -1, 2)
-            a, b = _box_muller_float(w[..., 0], w[..., 1])
-        cand = np.stack([a, b], axis=-1).reshape(todo.size, -1)      # in stream order
-        ok = np.abs(cand) < 2.0
-        slot = np.cumsum(ok, axis=1) - 1 + filled[todo][:, None]      # where each would go
-        take = ok & (slot < group)
-        rows = np.broadcast_to(todo[:, None], take.shape)[take]
-        out[rows, slot[take]] = cand[take]
-        filled[todo] = np.minimum(filled[todo] + ok.sum(axis=1), group)
-        todo = todo[filled[todo] < group]
-        block += step
+    skip = group * _RESERVED // 4
+    first = 2
+    offs = np.arange(ngroups, dtype=np.uint64)[:, None] * np.uint64(skip) + np.arange(
+        first, dtype=np.uint64)
+    cand = _pairs(blocks(counter, key, offs).reshape(ngroups, -1), dbl)
+    ok = np.abs(cand) < 2.0
+    order = np.argsort(~ok, axis=1, kind="stable")[:, :group]   # the accepted, in order
+    out = np.take_along_axis(cand, order, axis=1)
+    for g in np.flatnonzero(ok.sum(axis=1) < group):
+        got = list(cand[g][ok[g]])
+        block = first
+        while len(got) < group:
+            more = _pairs(blocks(counter + int(g) * skip + block, key,
+                                 np.zeros(1, np.uint64)).reshape(1, -1), dbl)[0]
+            got.extend(more[np.abs(more) < 2.0])
+            block += 1
+        out[g] = got[:group]
     return out.reshape(-1)[:n].astype(dtype)
 
 

@@ -372,3 +372,31 @@ def test_categorical_sharded_like_tf(threads):
         y = _philox.categorical(counter, key, logits, s, threads)
         got.append(int(sum(int(v) * (i + 1) for i, v in enumerate(y.reshape(-1)))))
     assert got == SHARDED[threads]
+
+
+def test_truncated_normal_long_draw_with_redraws():
+    # a million values: a few groups of four (three for this seed in float32) need more
+    # than their first two blocks; TensorFlow's checksums of the whole draws
+    def fast_bits(a):
+        u = a.view({4: np.uint32, 8: np.uint64}[a.itemsize]).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            return int(np.sum(u * np.arange(1, u.size + 1, dtype=np.uint64), dtype=np.uint64))
+    a = R.stateless_truncated_normal([1000000], seed=[1, 2]).numpy()
+    assert fast_bits(a) == 14098323603562137004
+    b = R.stateless_truncated_normal([1000000], seed=[5, 6], dtype="float64").numpy()
+    assert fast_bits(b) == 7179732757312086222
+
+
+def test_split_fold_in_algorithm():
+    same(R.split([1, 2]), np.array([1105988140, 1738052849, -335576002, 370444179], np.int32))
+    same(R.split(tg.constant([1, 2], tg.int64), num=3),
+         np.array([7464880146280614444, 1591045637757961278, -1057468755545501549,
+                   2524363516007002203, 6884554327646026923, -2336856294065325742], np.int64))
+    same(R.fold_in([1, 2], 7), np.array([1105988140, 7], np.int32))
+    same(R.fold_in(tg.constant([1, 2], tg.int64), tg.constant(7, tg.int64)),
+         np.array([7464880146280614444, 7], np.int64))
+    with pytest.raises(InvalidArgumentError, match="Shapes of all inputs must match"):
+        R.fold_in([1, 2], [7, 8])
+    assert R.Algorithm.PHILOX.value == 1
+    g = R.Generator.from_seed(1, alg=R.Algorithm.AUTO_SELECT)
+    assert g.algorithm == 3
