@@ -31,7 +31,8 @@ cdef object taps_apply(object x, tuple taps, int axis):
 
 cdef object taps_transpose(object g, tuple taps, int axis, Py_ssize_t n_in):
     """The transpose of taps_apply: g (out along axis) -> (n_in along axis), as one
-    matrix product with the dense (n_in, out) weights."""
+    matrix product with the dense (n_in, out) weights (tensordot: one GEMM, where
+    matmul on the moved axis would loop over small products)."""
     idx, w, valid, lerp = taps
     n_out, k = idx.shape[0], idx.shape[1]
     wt = w.astype(np.float64)
@@ -39,8 +40,7 @@ cdef object taps_transpose(object g, tuple taps, int axis, Py_ssize_t n_in):
         wt = np.where(valid, wt, 0.0)
     m = np.zeros((n_in, n_out), np.float64)
     np.add.at(m, (idx.reshape(-1), np.repeat(np.arange(n_out), k)), wt.reshape(-1))
-    gm = np.moveaxis(g, axis, -1) @ m.T.astype(g.dtype)
-    return np.moveaxis(gm, -1, axis)
+    return np.moveaxis(np.tensordot(g, m.astype(g.dtype), axes=([axis], [1])), -1, axis)
 
 
 def _resize_np(x, th, tw, order, factor):
@@ -55,7 +55,8 @@ def _resize_np(x, th, tw, order, factor):
 def _resize_grad_np(g, xshape, th, tw, order, factor):
     if factor is not None:
         g = g * g.dtype.type(factor)
-    return taps_transpose(taps_transpose(g, th, 1, xshape[1]), tw, 2, xshape[2])
+    return np.ascontiguousarray(taps_transpose(taps_transpose(g, th, 1, xshape[1]), tw, 2,
+                                               xshape[2]))
 
 defop(OP_RESIZE, "resize", "ResizeBilinear", 1, _resize_np,
       lambda tg, g, x, y, th, tw, o, f: tg.resize_taps_grad(g, x.shape, th, tw, o, f),
