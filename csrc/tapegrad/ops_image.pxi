@@ -110,7 +110,8 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     half-pixel centers. Bilinear, bicubic and area give float32 (computed in float32,
     as TensorFlow's kernels), nearest keeps the dtype. Antialiasing (TensorFlow's
     ScaleAndTranslate) is not implemented: antialias=True is refused for bilinear and
-    bicubic (TensorFlow ignores it for nearest and area, and so does this)."""
+    bicubic (TensorFlow ignores it for nearest and area, and so does this). Every
+    method is differentiable, area included (TensorFlow has no gradient for it)."""
     cdef Tensor t = as_input(images)
     s = shape_of(t)
     if len(s) not in (3, 4):
