@@ -267,6 +267,30 @@ def E(*args, **kw):
 
 
 # ---------------------------------------------------------------- THE TABLE
+
+# image resizing's op (rules_image.pxi): taps of bilinear's lerp kind along the height,
+# of area's masked kind along the width; its NumPy reference is the dense matrices
+RESIZE_TH = (np.array([[0, 1], [0, 1], [1, 2], [2, 2]]),
+             np.array([[0.75, 0.25], [0.125, 0.875], [0.5, 0.5], [1.0, 0.0]], np.float32), None, True)
+RESIZE_TW = (np.array([[0, 1, 1], [1, 2, 3], [3, 4, 4]]),
+             np.array([[1.0, 0.5, 0.0], [0.5, 1.0, 1.0], [0.25, 1.0, 0.0]], np.float32),
+             np.array([[True, True, False], [True, True, True], [True, True, False]]), False)
+
+
+def resize_dense(taps, n_in):
+    idx, w, valid, _ = taps
+    m = np.zeros((idx.shape[0], n_in))
+    for o, k in np.ndindex(*idx.shape):
+        if valid is None or valid[o, k]:
+            m[o, idx[o, k]] += w[o, k]
+    return m
+
+
+def resize_ref(a, factor=1.0):
+    out = np.einsum('oh,nhwc,pw->nopc', resize_dense(RESIZE_TH, a.shape[1]), a,
+                    resize_dense(RESIZE_TW, a.shape[2])) * factor
+    return out.astype(a.dtype)
+
 OPS = [
     # name              tapegrad                                   NumPy reference                  cases  domain
     E('add',            tg.add,                                    np.add,                          BINARY),
@@ -462,6 +486,9 @@ OPS = [
     Op('meshgrid',      lambda a, b, **kw: tg.meshgrid(a, b, **kw)[0] * 2 + tg.meshgrid(a, b, **kw)[1], lambda a, b, **kw: np.meshgrid(a, b, **kw)[0] * 2 + np.meshgrid(a, b, **kw)[1], [(((3,), (2,)), {}), (((3,), (2,)), dict(indexing='ij'))]),
     Op('image.flip_left_right', tg.image.flip_left_right,           lambda a: a[..., ::-1, :],       shapes([(3, 4, 2)], [(2, 3, 4, 1)])),
     Op('image.flip_up_down', tg.image.flip_up_down,                 lambda a: a[..., ::-1, :, :],    shapes([(3, 4, 2)], [(2, 3, 4, 1)])),
+    Op('image.resize nearest', lambda a: tg.image.resize(a, [5, 3], method='nearest'), lambda a: a[..., [0, 1, 2, 2, 3], :, :][..., [0, 2, 4], :], shapes([(4, 5, 2)], [(2, 4, 5, 1)])),
+    Op('image resize op',  lambda a: tg._tape.resize_taps(a, RESIZE_TH, RESIZE_TW, 'wh', None), resize_ref, shapes([(2, 3, 5, 2)])),
+    Op('image resize op, factor', lambda a: tg._tape.resize_taps(a, RESIZE_TH, RESIZE_TW, 'wh', np.float32(0.5)), lambda a: resize_ref(a, 0.5), shapes([(1, 3, 5, 1)])),
     Op('getitem',       lambda a, key: a[key],                     lambda a, key: a[key],           [(((3, 4),), dict(key=k)) for k in (1, -1, (slice(None), 2), (Ellipsis, None, slice(1, None, 2)), (slice(None, None, -1), 0))]
                                                                                                      + [(((3, 4),), dict(key=np.array([2, 0, 2]))), (((3, 4),), dict(key=(np.array([0, 0]), np.array([1, 1]))))]),
     Op('linspace',      lambda a, b: tg.linspace(a, b, 5),         lambda a, b: np.linspace(a, b, 5), shapes([(), ()], [(2,), (2,)])),

@@ -25,6 +25,8 @@ that every call between them is a C call:
 - special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
 - rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
                 expm, and the tg.linalg composites built on them
+- rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize)
+- kernels_random.pxi: tg.random's float32 Box-Muller in C (TensorFlow's last bits)
 """
 cimport cython
 cimport numpy as cnp
@@ -62,6 +64,8 @@ include "special.pxi"
 include "rules_special.pxi"
 include "rules_decomp.pxi"
 include "rules_select.pxi"
+include "rules_image.pxi"
+include "kernels_random.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"
@@ -72,6 +76,7 @@ include "ops_conv.pxi"
 include "ops_special.pxi"
 include "ops_decomp.pxi"
 include "ops_select.pxi"
+include "ops_image.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -397,26 +397,33 @@ class ZeroPadding2D(Layer):
 
 
 class UpSampling2D(Layer):
-    """Repeat rows and columns `size` times (nearest-neighbour upsampling)."""
+    """Repeat rows and columns `size` times (nearest), or resize by those factors with
+    tg.image.resize (bilinear, bicubic, area; lanczos3/lanczos5 are refused by it)."""
+
+    _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
         self.data_format = data_format or "channels_last"
-        if interpolation != "nearest":
-            raise ValueError(f"UpSampling2D: tapegrad supports interpolation='nearest' only. "
-                             f"Received: interpolation={interpolation}")
         self.interpolation = interpolation
 
     def call(self, inputs):
+        if self.interpolation not in self._INTERPOLATIONS:
+            raise ValueError(f"Invalid value for argument `interpolation`. Expected of one "
+                             f"{self._INTERPOLATIONS}. Received: "
+                             f"interpolation={self.interpolation}")
         x = inputs
         if self.data_format == "channels_first":
             x = tg.transpose(x, [0, 2, 3, 1])
         b, h, w, c = tuple(x.shape)
         s0, s1 = self.size
-        x = tg.reshape(x, (b, h, 1, w, 1, c))
-        x = tg.broadcast_to(x, (b, h, s0, w, s1, c))
-        x = tg.reshape(x, (b, h * s0, w * s1, c))
+        if self.interpolation == "nearest":
+            x = tg.reshape(x, (b, h, 1, w, 1, c))
+            x = tg.broadcast_to(x, (b, h, s0, w, s1, c))
+            x = tg.reshape(x, (b, h * s0, w * s1, c))
+        else:
+            x = tg.image.resize(x, [h * s0, w * s1], method=self.interpolation)
         if self.data_format == "channels_first":
             x = tg.transpose(x, [0, 3, 1, 2])
         return x
