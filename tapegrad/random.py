@@ -10,6 +10,8 @@ import os as _os
 
 import numpy as _np
 
+from ._ns import public_dir as _public_dir
+
 from . import _philox
 
 from .errors import InvalidArgumentError as _InvalidArgumentError
@@ -490,8 +492,4 @@ def set_global_generator(generator):
     _global_generator = generator
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

@@ -83,10 +83,13 @@ PUBLIC = {
         "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e",
     },
     "tg.image": {
-        "flip_left_right", "flip_up_down",
+        "flip_left_right", "flip_up_down", "resize", "resize_with_pad", "ResizeMethod",
     },
     "tg.random": {
         "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
+        "Algorithm", "Generator", "categorical", "create_rng_state", "fold_in",
+        "get_global_generator", "set_global_generator", "split", "stateless_categorical",
+        "stateless_normal", "stateless_truncated_normal", "stateless_uniform",
     },
     "tg.autodiff": {
         "ForwardAccumulator", "GradientTape", "GraphvizMissing", "Trace", "trace",
