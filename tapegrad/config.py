@@ -1,4 +1,5 @@
 """`tg.config`: run-time settings, as TensorFlow's `tf.config`."""
+from ._ns import public_dir as _public_dir
 import collections as _collections
 
 from . import _threading as threading  # noqa: F401
@@ -38,8 +39,4 @@ def set_visible_devices(devices, device_type=None):
         raise ValueError("set_visible_devices: tapegrad computes on the CPU; it cannot be hidden")
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

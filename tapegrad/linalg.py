@@ -1,4 +1,5 @@
 """tg.linalg: linear algebra (TensorFlow's tf.linalg)."""
+from ._ns import public_dir as _public_dir
 from ._tape import (  # noqa: F401
     matmul, matvec, einsum, tensordot, norm, trace, diag, diag_part, inv, det, slogdet,
     solve, cholesky, eye, matrix_transpose, adjoint, l2_normalize,
@@ -9,8 +10,4 @@ from ._tape import (  # noqa: F401
 )
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

@@ -1,4 +1,5 @@
 """tg.math: elementwise math, reductions and comparisons (TensorFlow's tf.math)."""
+from ._ns import export as _export, public_dir as _public_dir
 from ._tape import (  # noqa: F401
     add, subtract, multiply, divide, truediv, pow, maximum, minimum, squared_difference,
     atan2, xlogy, negative, abs, sign, square, sqrt, rsqrt, exp, expm1, log, log1p,
@@ -11,10 +12,7 @@ from ._tape import (  # noqa: F401
     cumprod, l2_normalize, clip_by_value, clip_by_norm,
 )
 from ._tape import round_ as round  # noqa: F401
-from ._tape import (  # noqa: F401
-    lgamma, digamma, polygamma, zeta, lbeta, erfc, erfinv, ndtri, log_ndtr, bessel_i0,
-    bessel_i0e, bessel_i1, bessel_i1e, xlog1py, multiply_no_nan, softsign,
-)
+from ._tape import lbeta  # noqa: F401
 from ._tape import floormod as mod  # noqa: F401
 from . import special  # noqa: F401
 from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
@@ -25,9 +23,7 @@ from ._tape import (  # noqa: F401  sorting, segments (ops_select.pxi)
 )
 from .nn import softmax, log_softmax  # noqa: F401
 
+_export(globals(), "math")   # the op table's tg.math functions (rules*.pxi: ns="math")
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

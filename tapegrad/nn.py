@@ -7,6 +7,7 @@ every order then come from the ops' rules. softmax_cross_entropy_with_logits is 
 primitive (rules_nn.pxi): TensorFlow's gradient is not its composite's; softmax and
 log_softmax are primitives too, for speed (one op on the tape instead of three).
 """
+from ._ns import public_dir as _public_dir
 import numpy as _np
 
 from . import _tape as _t
@@ -259,8 +260,4 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 lrn = local_response_normalization
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

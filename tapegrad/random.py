@@ -1,5 +1,6 @@
 """tg.random: random tensors. `set_seed` makes a program's draws repeatable; a `seed`
 argument makes one call's draw repeatable."""
+from ._ns import public_dir as _public_dir
 import numpy as _np
 
 from .errors import InvalidArgumentError as _InvalidArgumentError
@@ -96,8 +97,4 @@ def shuffle(value, seed=None, name=None):
     return _wrap_array(_np.array(a)[_generator(seed).permutation(len(a))])
 
 
-def __dir__():
-    # the namespace's public names only (no helper imports)
-    if "__all__" in globals():
-        return sorted(__all__)
-    return sorted(n for n in globals() if not n.startswith("_"))
+__dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

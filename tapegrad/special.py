@@ -1,4 +1,5 @@
 """tg.math.special: special functions (TensorFlow's tf.math.special)."""
-from ._tape import (  # noqa: F401
-    bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,
-)
+from ._tape import table_names as _names
+
+globals().update(_names("math.special"))   # the op table's (rules_special.pxi: ns="math.special")
+del _names

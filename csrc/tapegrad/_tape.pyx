@@ -3,6 +3,8 @@
 The pieces are kept in small include files, one concern each, compiled as one module so
 that every call between them is a C call:
 
+- opcodes.pxi   the op codes C code needs as constants
+- optable.pxi   the op table's machinery: OpDef, OPS, defop/unop/binop (see README.md)
 - dtypes.pxi    dtype rules and the conversion of Python and NumPy values
 - tensor.pxi    Tensor, Variable, TensorShape
 - state.pxi     the per-thread recording state (which tapes and accumulators are active)
@@ -40,6 +42,7 @@ import numpy as np
 cnp.import_array()
 
 include "opcodes.pxi"
+include "optable.pxi"
 include "dtypes.pxi"
 include "tensor.pxi"
 include "state.pxi"

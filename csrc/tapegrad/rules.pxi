@@ -17,36 +17,6 @@
 # bcast.
 
 
-def defop(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None,
-          deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
-          bint tensors=False, bint batch=False, bint shapes_only=False, save=None,
-          bint zero_g=False, str ints=""):
-    cdef OpDef od = OpDef.__new__(OpDef)
-    od.name, od.tf_name, od.nargs, od.fwd = name, tf_name, nargs, fwd
-    od.vjp, od.jvp, od.deriv = vjp, jvp, deriv
-    od.needs_out, od.bcast, od.float_only = needs_out, bcast, float_only or bool(ints)
-    od.ints = ints
-    od.tensors = tensors
-    od.batch = batch
-    od.shapes_only = shapes_only
-    od.save = save
-    od.zero_g = zero_g
-    OPS[code] = od
-
-
-def unop(int code, str name, str tf_name, fwd, deriv, bint needs_out=False,
-         bint float_only=True, bint zero_g=False, str ints=""):
-    # a dy/dx given from y (needs_out) never reads x: the tape keeps only x's shape
-    defop(code, name, tf_name, 1, fwd, deriv=deriv, needs_out=needs_out,
-          float_only=float_only, batch=True, shapes_only=needs_out, zero_g=zero_g, ints=ints)
-
-
-def binop(int code, str name, str tf_name, fwd, vjp_a, vjp_b, jvp, bint needs_out=False,
-          bint shapes_only=False, bint float_only=False):
-    defop(code, name, tf_name, 2, fwd, (vjp_a, vjp_b), jvp, needs_out=needs_out, bcast=True,
-          batch=True, shapes_only=shapes_only, float_only=float_only)
-
-
 cdef tuple broadcast_axes(tuple gs, tuple shape):
     """The axes of a gradient of shape gs to sum for an input of `shape` (broadcasting)."""
     cdef Py_ssize_t lead = len(gs) - len(shape), i
