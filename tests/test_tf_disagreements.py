@@ -309,3 +309,15 @@ def test_convolution_arguments_tensorflow_accepts():
     y = tg.nn.depthwise_conv2d(xr, wr, [1, 1, 1, 1], "VALID", dilations=[2])
     assert y.shape == (1, 4, 5, 2)
     assert y.numpy().ravel()[:12].tolist() == [256., 324., 280., 356., 304., 388., 328., 420., 352., 452., 400., 516.]
+
+
+def test_set_diag_align_checked_and_strided_slice_var_refused():
+    # one diagonal is the same under every alignment (TF's values); an unknown one is TF's error
+    y = tg.linalg.set_diag(tg.zeros([3, 3]), [1., 2.], k=1, align="LEFT_LEFT")
+    assert y.numpy().tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 2.0], [0.0, 0.0, 0.0]]
+    with pytest.raises(tg.errors.InvalidArgumentError, match=r"Value for attr 'align' of \"FOO\" is not in the list"):
+        tg.linalg.set_diag(tg.zeros([3, 3]), [1., 2., 3.], align="FOO")
+    v = tg.Variable(tg.zeros([4]))
+    with pytest.raises(NotImplementedError, match="strided_slice: `var`"):
+        tg.strided_slice(v, [1], [3], var=v)   # accepted and ignored before
+    assert tg.strided_slice(v, [1], [3]).shape == (2,)
