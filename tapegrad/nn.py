@@ -247,8 +247,11 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
     """input / (bias + alpha * sum of squares over the channels d - r .. d + r) ** beta."""
     x = _float(input, "LRN")
     if len(x.shape) != 4:
-        raise _InvalidArgumentError(f"input must be 4-dimensional [Op:LRN]")
+        raise _InvalidArgumentError(f"in must be 4-dimensional [Op:LRN]")
     r, c = int(depth_radius), x.shape[-1]
+    if not 0 <= r < 2 ** 31 - 1:   # TensorFlow's FastBoundsCheck(depth_radius, INT_MAX)
+        raise _InvalidArgumentError(f"depth_radius = {r} larger than int max [Op:LRN]")
+    r = min(r, max(c - 1, 0))   # a wider window only adds zeros
     sq = _t.pad(_t.square(x), [[0, 0], [0, 0], [0, 0], [r, r]])
     window = _t.add_n([sq[..., i:i + c] for i in range(2 * r + 1)])
     return x / (bias + alpha * window) ** beta

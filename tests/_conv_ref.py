@@ -87,3 +87,12 @@ def avg_pool(x, ksize, strides, padding='VALID'):
     for idx, win in _windows(x, k, strides, padding, 1, 0):
         y[idx] = win.reshape(-1, x.shape[-1]).sum(0) / counts[idx].sum()
     return y
+
+
+def conv_grouped(x, w, strides=1, padding='VALID', dilations=1):
+    """A grouped convolution: filter (*k, C/G, O), input channel block g to output block g."""
+    cg = w.shape[-2]
+    groups = x.shape[-1] // cg
+    og = w.shape[-1] // groups
+    return np.concatenate([conv(x[..., i * cg:(i + 1) * cg], w[..., i * og:(i + 1) * og], strides,
+                                padding, dilations) for i in range(groups)], -1)

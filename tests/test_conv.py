@@ -239,3 +239,38 @@ def test_max_pool_explicit_padding_and_nan_as_tensorflow():
         y = tg.nn.max_pool2d(v, 2, 2, "VALID")
     assert float(tg.reshape(y, [])) == 3.0
     np.testing.assert_array_equal(tape.gradient(y, v).numpy().ravel(), [1, 0, 0, 0])
+
+
+def test_grouped_convolution_as_tensorflow():
+    """Input channels a multiple of the filter's: TF 2.21's Conv2D computes a grouped
+    convolution (its values below); its gradients (TF: GPU only) checked in the op table."""
+    x = tg.reshape(tg.range(96.), [1, 4, 4, 6])
+    w = tg.reshape(tg.range(36.) / 10, [1, 2, 3, 6])
+    expected = [54.6, 57.0, 59.4, 94.2, 98.4, 102.6, 108.6, 114.6, 120.6, 159.0, 166.8, 174.6]
+    for y in (tg.nn.conv2d(x, w, 1, 'VALID'), tg.nn.convolution(x, w, padding='VALID')):
+        assert y.shape == (1, 4, 3, 6)
+        np.testing.assert_allclose(y.numpy().ravel()[:12], expected, rtol=1e-6)
+    assert tg.nn.conv1d(tg.ones([1, 4, 6]), tg.ones([2, 3, 4]), 1, 'VALID').shape == (1, 3, 4)
+    with pytest.raises(E.InvalidArgumentError, match=r"output depth must be evenly divisible by number of groups: 5 vs 2 \[Op:Conv2D\]"):
+        tg.nn.conv2d(x, tg.ones([1, 2, 3, 5]), 1, 'VALID')
+    with pytest.raises(E.InvalidArgumentError, match=r"input depth must be evenly divisible by filter depth: 6 vs 4 \[Op:Conv2D\]"):
+        tg.nn.conv2d(x, tg.ones([1, 2, 4, 6]), 1, 'VALID')
+    with pytest.raises(E.InvalidArgumentError, match=r"Number of channels in filter \(3\) must match last dimension of input \(6\) \[Op:Conv3D\]"):
+        tg.nn.conv3d(tg.ones([1, 4, 4, 4, 6]), tg.ones([2, 2, 2, 3, 4]), [1, 1, 1, 1, 1], 'VALID')
+
+
+def test_grouped_convolution_jvp_matches_vjp():
+    rng = np.random.default_rng(0)
+    x, w = tg.constant(rng.normal(size=(2, 5, 5, 6))), tg.constant(rng.normal(size=(3, 3, 2, 6)))
+    tx, tw = tg.constant(rng.normal(size=(2, 5, 5, 6))), tg.constant(rng.normal(size=(3, 3, 2, 6)))
+    u = tg.constant(rng.normal(size=(2, 3, 3, 6)))
+    with tg.autodiff.ForwardAccumulator([x, w], [tx, tw]) as acc:
+        y = tg.nn.conv2d(x, w, 2, 'SAME')
+    jvp = acc.jvp(y)
+    with tg.GradientTape() as tape:
+        tape.watch([x, w])
+        y = tg.nn.conv2d(x, w, 2, 'SAME')
+    gx, gw = tape.gradient(y, [x, w], output_gradients=u)
+    # <u, J t> = <J^T u, t>
+    np.testing.assert_allclose(float(tg.reduce_sum(u * jvp)),
+                               float(tg.reduce_sum(gx * tx) + tg.reduce_sum(gw * tw)), rtol=1e-10)

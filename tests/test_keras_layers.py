@@ -751,3 +751,36 @@ def test_a_small_convnet_trains():
               keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     h = m.fit(x, y, epochs=15, batch_size=8, verbose=0)
     assert h.history["loss"][-1] < 0.6 * h.history["loss"][0]
+
+
+def test_conv_groups_as_keras():
+    """Keras 3's grouped Conv1D/Conv2D: kernel (*k, channels / groups, filters); its values."""
+    c = L.Conv2D(6, (2, 2), groups=2)
+    c.build((None, 5, 5, 4))
+    assert tuple(c.kernel.shape) == (2, 2, 2, 6)
+    c.kernel.assign(np.arange(48, dtype=np.float32).reshape(2, 2, 2, 6) / 100)
+    c.bias.assign(np.arange(6, dtype=np.float32))
+    x = np.arange(2 * 5 * 5 * 4, dtype=np.float32).reshape(2, 5, 5, 4)[:1, :3, :3] / 50
+    y = c(x)
+    assert tuple(y.shape) == (1, 2, 2, 6)
+    close(np.asarray(y).ravel()[:12], [0.6336, 1.6536, 2.6736, 3.7704, 4.7936, 5.8168,
+                                       0.768, 1.7944, 2.8208, 3.924, 4.9536, 5.9832], rtol=1e-5)
+    c1 = L.Conv1D(4, 2, groups=2, padding="causal")
+    c1.build((None, 4, 6))
+    assert tuple(c1.kernel.shape) == (2, 3, 4)
+    c1.kernel.assign(np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 100)
+    y1 = c1(np.arange(24, dtype=np.float32).reshape(1, 4, 6) / 10)
+    close(np.asarray(y1).ravel(), [0.056, 0.059, 0.224, 0.236, 0.364, 0.388, 0.628, 0.67,
+                                   0.724, 0.784, 1.06, 1.138, 1.084, 1.18, 1.492, 1.606], rtol=1e-5)
+    cf = L.Conv2D(6, 3, groups=2, data_format="channels_first")
+    cf.build((None, 4, 5, 5))
+    assert tuple(cf.kernel.shape) == (3, 3, 2, 6)
+    with pytest.raises(ValueError, match=r"The number of filters must be evenly divisible by the number of groups. Received: groups=2, filters=5."):
+        L.Conv2D(5, 3, groups=2)
+    with pytest.raises(ValueError, match=r"The number of groups must be a positive integer. Received: groups=0."):
+        L.Conv2D(4, 3, groups=0)
+    with pytest.raises(ValueError, match=r"The number of input channels must be evenly divisible by the number of groups. "
+                                         r"Received groups=2, but the input has 3 channels \(full input shape is \(1, 5, 5, 3\)\)."):
+        L.Conv2D(4, 3, groups=2)(np.ones((1, 5, 5, 3), np.float32))
+    with pytest.raises(ValueError, match=r"Unrecognized keyword arguments passed to Conv2DTranspose: \{'groups': 2\}"):
+        L.Conv2DTranspose(4, 3, groups=2)

@@ -45,6 +45,7 @@ PUBLIC = {
     "tg.math": {
         "abs", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
         "atan2", "atanh", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "bincount",
+        "betainc", "igamma", "igammac",   # the incomplete gamma and beta functions
         "ceil", "clip_by_norm", "clip_by_value", "cos", "cosh", "count_nonzero", "cumprod",
         "cumsum", "digamma", "divide", "divide_no_nan", "equal", "erf", "erfc", "erfinv", "exp",
         "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "in_top_k",
@@ -86,7 +87,7 @@ PUBLIC = {
         "flip_left_right", "flip_up_down", "resize", "resize_with_pad", "ResizeMethod",
     },
     "tg.random": {
-        "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
+        "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
         "Algorithm", "Generator", "categorical", "create_rng_state", "fold_in",
         "get_global_generator", "set_global_generator", "split", "stateless_categorical",
         "stateless_normal", "stateless_truncated_normal", "stateless_uniform",

@@ -43,6 +43,10 @@ def nonzero(rng, shape):
     return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2.0, shape)
 
 
+def unit(rng, shape):
+    return rng.uniform(0.1, 0.9, shape)
+
+
 def wide(rng, shape):
     return rng.uniform(-3.0, 8.0, shape)   # both kinks of relu6
 
@@ -396,6 +400,9 @@ OPS = [
     Op('nn.conv1d',     lambda x, w, strides, padding: tg.nn.conv1d(x, w, strides, padding), conv_ref.conv, [(((2, 6, 2), (3, 2, 3)), dict(strides=2, padding='SAME')), (((1, 5, 2), (2, 2, 2)), dict(strides=1, padding='VALID'))]),
     Op('nn.conv3d',     tg.nn.conv3d,                              conv_ref.conv,                   [(((1, 3, 4, 3, 2), (2, 2, 2, 2, 2)), dict(strides=[1, 1, 2, 1, 1], padding='SAME'))]),
     Op('nn.convolution', tg.nn.convolution,                        conv_ref.conv,                   [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=2, padding='SAME', dilations=1))]),
+    Op('conv2d grouped', tg.nn.conv2d,                            conv_ref.conv_grouped,
+       [(((1, 5, 5, 4), (3, 3, 2, 6)), dict(strides=2, padding='SAME')), (((2, 4, 4, 6), (2, 2, 2, 3)), dict(strides=1, padding='VALID', dilations=2))]),
+    Op('conv1d grouped', lambda x, w: tg.nn.conv1d(x, w, 1, 'SAME'), lambda x, w: conv_ref.conv_grouped(x, w, 1, 'SAME'), shapes([(2, 5, 6), (2, 2, 6)])),
     Op('nn.atrous_conv2d', lambda x, w: tg.nn.atrous_conv2d(x, w, 2, 'SAME'), lambda x, w: conv_ref.conv(x, w, 1, 'SAME', 2), shapes([(1, 5, 5, 2), (2, 2, 2, 2)])),
     Op('nn.depthwise_conv2d', tg.nn.depthwise_conv2d,              lambda x, w, strides, padding: conv_ref.conv(x, w, strides[1:3], padding, 1, True),
        [(((1, 5, 5, 2), (3, 3, 2, 2)), dict(strides=[1, 2, 2, 1], padding='SAME')), (((2, 4, 4, 3), (2, 2, 3, 1)), dict(strides=[1, 1, 1, 1], padding='VALID'))]),
@@ -549,6 +556,13 @@ OPS = [
     E('math.digamma',   tg.math.digamma,                           None,                            UNARY, pos),
     E('polygamma(2, x)', lambda x: tg.math.polygamma(like(x, 2.0), x), None,                        UNARY, pos),
     E('zeta(3, q)',     lambda q: tg.math.zeta(like(q, 3.0), q),   None,                            UNARY, pos),
+    # incomplete gamma and beta (values against mpmath in test_incomplete_gamma_beta.py);
+    # d/da is IgammaGradA, which has no derivative of its own (TF's): first order in a
+    Op('math.igamma',   tg.math.igamma,                            None,                            shapes([(3, 4), (3, 4)], [(3, 1), (4,)]), (pos, pos), smooth=False),
+    Op('math.igammac',  tg.math.igammac,                           None,                            shapes([(3, 4), (3, 4)], [(), (2, 3)]), (pos, pos), smooth=False),
+    E('igamma(1.7, x)', lambda x: tg.math.igamma(like(x, 1.7), x), None,                            UNARY, pos),
+    E('igammac(0.6, x)', lambda x: tg.math.igammac(like(x, 0.6), x), None,                          UNARY, pos),
+    Op('betainc(1.5, 2.5, x)', lambda x: tg.math.betainc(like(x, 1.5), like(x, 2.5), x), None,     shapes([(3, 4)], [()]), unit),
     E('math.erfc',      tg.math.erfc,                              f64(np.vectorize(math.erfc)),    UNARY),
     E('math.erfinv',    tg.math.erfinv,                            None,                            UNARY, lambda r, s: r.uniform(-0.9, 0.9, s)),
     E('math.ndtri',     tg.math.ndtri,                             None,                            UNARY, lambda r, s: r.uniform(0.05, 0.95, s)),

@@ -170,3 +170,154 @@ def test_transpose_conjugate():
     assert tg.transpose(z, conjugate=True).numpy().tolist() == [[1 - 2j], [-3j]]
     assert tg.transpose(z).numpy().tolist() == [[1 + 2j], [3j]]
     assert tg.linalg.adjoint(z).numpy().tolist() == [[1 - 2j], [-3j]]
+
+
+# ---- reviewer findings (TensorFlow 2.21's values and errors, written in)
+
+def test_split_with_a_count_ignores_num():
+    x = tg.constant(np.arange(12.).reshape(3, 4))
+    parts = tg.split(x, 2, axis=1, num=3)        # TF: two parts, num ignored
+    assert [p.numpy().tolist() for p in parts] == [[[0., 1.], [4., 5.], [8., 9.]],
+                                                   [[2., 3.], [6., 7.], [10., 11.]]]
+    assert len(tg.split(x, 4, axis=1, num=5)) == 4
+    with pytest.raises(tg.errors.InvalidArgumentError, match=r"got 1 -D and 2 elements \[Op:SplitV\]"):
+        tg.split(x, [1, 3], axis=1, num=3)      # with sizes, num must match (TF)
+
+
+I8 = np.arange(6).reshape(2, 3).astype(np.int8)
+
+
+@pytest.mark.parametrize("a, b, kw, expected", [
+    (I8, I8.reshape(3, 2), {}, [[10, 13], [28, 40]]),
+    (I8.astype(np.uint8), I8.reshape(3, 2).astype(np.uint8), {}, [[10, 13], [28, 40]]),
+    (I8.astype(np.uint8), I8.reshape(3, 2), {}, [[10, 13], [28, 40]]),
+    (np.full((2, 3), 100, np.int8), np.full((3, 2), 100, np.int8), {}, [[30000, 30000], [30000, 30000]]),
+    (I8, I8, dict(transpose_b=True), [[5, 14], [14, 50]]),
+    (np.arange(4).reshape(2, 2).astype(np.int8),) * 2 + (dict(adjoint_a=True), [[4, 6], [6, 10]]),
+])
+def test_matmul_int8_output_type_int32(a, b, kw, expected):
+    y = tg.linalg.matmul(tg.constant(a), tg.constant(b), output_type=tg.int32, **kw)
+    assert y.dtype == tg.int32 and y.numpy().tolist() == expected
+
+
+def test_matmul_int8_output_type_batch_errors_and_no_gradient():
+    y = tg.linalg.matmul(tg.constant(np.ones((3, 2, 2), np.int8)), tg.constant(np.ones((2, 2), np.int8)),
+                         output_type=tg.int32)
+    assert y.shape == (3, 2, 2) and y.numpy().max() == 2
+    E = tg.errors
+    with pytest.raises(E.InvalidArgumentError, match=r"In\[0\] ndims must be >= 2: 1 \[Op:BatchMatMulV3\]"):
+        tg.linalg.matmul(tg.constant(np.ones(2, np.int8)), tg.constant(np.ones((2, 2), np.int8)), output_type=tg.int32)
+    with pytest.raises(E.InvalidArgumentError, match=r"Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[2,2\] \[Op:BatchMatMulV3\]"):
+        tg.linalg.matmul(tg.constant(np.ones((2, 3), np.int8)), tg.constant(np.ones((2, 2), np.int8)), output_type=tg.int32)
+    for a, b, out in [(np.int8, np.int8, tg.int64), (np.int16, np.int16, tg.int32), (np.int8, np.int32, tg.int32),
+                      (np.float32, np.float32, tg.float64)]:
+        with pytest.raises(E.NotFoundError, match="Could not find device for node"):
+            tg.linalg.matmul(tg.constant(np.ones((2, 2), a)), tg.constant(np.ones((2, 2), b)), output_type=out)
+    a = tg.constant(np.ones((2, 2), np.int8))
+    with pytest.warns(UserWarning):
+        with tg.GradientTape() as tape:
+            tape.watch(a)
+            y = tg.linalg.matmul(a, a, output_type=tg.int32)
+    assert tape.gradient(y, a) is None           # TF: None
+
+
+@pytest.mark.parametrize("dtype, exc", [(np.int8, "InvalidArgumentError"), (np.int16, "InvalidArgumentError"),
+                                        (np.bool_, "InvalidArgumentError"), (np.uint8, "NotFoundError"),
+                                        (np.uint16, "NotFoundError")])
+def test_matmul_refuses_dtypes_tensorflow_has_no_kernel_for(dtype, exc):
+    a = tg.constant(np.ones((2, 2), dtype))
+    with pytest.raises(getattr(tg.errors, exc), match=r"Op:MatMul"):
+        tg.linalg.matmul(a, a)
+    assert tg.linalg.matmul(tg.ones([2, 2], tg.int32), tg.ones([2, 2], tg.int32)).numpy().tolist() == [[2, 2], [2, 2]]
+
+
+def test_local_response_normalization_depth_radius_bounds():
+    x = tg.ones([1, 2, 2, 3])
+    for r in (-1, -2, 2 ** 31, 2 ** 31 - 1):      # TF: FastBoundsCheck(r, INT_MAX)
+        with pytest.raises(tg.errors.InvalidArgumentError, match=rf"depth_radius = {r} larger than int max \[Op:LRN\]"):
+            tg.nn.local_response_normalization(x, depth_radius=r)
+    # a radius past the channels is the whole depth (TF's values)
+    y = tg.nn.local_response_normalization(tg.reshape(tg.range(1., 4.), [1, 1, 1, 3]), depth_radius=1000)
+    np.testing.assert_allclose(y.numpy().ravel(), np.arange(1., 4.) / np.sqrt(15.), rtol=1e-6)
+    with pytest.raises(tg.errors.InvalidArgumentError, match=r"in must be 4-dimensional \[Op:LRN\]"):
+        tg.nn.local_response_normalization(tg.ones([2, 2, 3]))
+
+
+E_ = tg.errors
+X2, W2, WD = tg.ones([1, 6, 6, 2]), tg.ones([2, 2, 2, 3]), tg.ones([2, 2, 2, 1])
+X5, W5 = tg.ones([1, 4, 4, 4, 2]), tg.ones([2, 2, 2, 2, 3])
+
+
+@pytest.mark.parametrize("fn, exc, msg", [
+    (lambda: tg.nn.conv3d(X5, W5, [1, 1, 1], "VALID"), E_.InvalidArgumentError,
+     r"Length for attr 'strides' of 3 must be at least minimum 5"),
+    (lambda: tg.nn.conv3d(X5, W5, (1, 1, 1), "VALID"), E_.InvalidArgumentError,
+     r"Length for attr 'strides' of 3 must be at least minimum 5"),
+    (lambda: tg.nn.conv3d(X5, W5, [1], "VALID"), E_.InvalidArgumentError,
+     r"Length for attr 'strides' of 1 must be at least minimum 5"),
+    (lambda: tg.nn.conv3d(X5, W5, [1] * 6, "VALID"), E_.InvalidArgumentError,
+     r"Sliding window strides field must specify 5 dimensions \[Op:Conv3D\]"),
+    (lambda: tg.nn.conv3d(X5, W5, np.array([1] * 5), "VALID"), TypeError,
+     r"Expected list for 'strides' argument to 'conv3d' Op, not array\(\[1, 1, 1, 1, 1\]\)."),
+    (lambda: tg.nn.conv3d(X5, W5, [2, 1, 1, 1, 1], "VALID"), E_.InvalidArgumentError,
+     r"Current implementation does not yet support strides in the batch and depth dimensions. \[Op:Conv3D\]"),
+    (lambda: tg.nn.conv3d(X5, W5, [1] * 5, "VALID", dilations=[1, 1, 1]), E_.InvalidArgumentError,
+     r"Dilation rates field must specify 5 dimensions \[Op:Conv3D\]"),
+    (lambda: tg.nn.conv3d(X5, W5, [1] * 5, "VALID", dilations=1), TypeError,
+     r"Expected list for 'dilations' argument to 'conv3d' Op, not 1."),
+    (lambda: tg.nn.depthwise_conv2d(X2, WD, [1, 1, 2, 1], "VALID"), E_.InvalidArgumentError,
+     r"Current implementation only supports equal length strides in the row and column dimensions. \[Op:DepthwiseConv2dNative\]"),
+    (lambda: tg.nn.depthwise_conv2d(tg.ones([1, 2, 6, 6]), WD, [1, 1, 2, 1], "VALID", data_format="NCHW"), E_.InvalidArgumentError,
+     r"Current implementation only supports equal length strides in the row and column dimensions."),
+    (lambda: tg.nn.separable_conv2d(X2, WD, tg.ones([1, 1, 2, 3]), [1, 1, 2, 1], "VALID"), E_.InvalidArgumentError,
+     r"Current implementation only supports equal length strides in the row and column dimensions."),
+    (lambda: tg.nn.depthwise_conv2d(X2, WD, [2, 2], "VALID"), E_.InvalidArgumentError,
+     r"Sliding window strides field must specify 4 dimensions \[Op:DepthwiseConv2dNative\]"),
+    (lambda: tg.nn.depthwise_conv2d(X2, WD, [2, 1, 1, 1], "VALID"), E_.InvalidArgumentError,
+     r"Current implementation does not yet support strides in the batch and depth dimensions. \[Op:DepthwiseConv2dNative\]"),
+    (lambda: tg.nn.depthwise_conv2d(X2, WD, [1, 1, 1, 1], "VALID", dilations=2), TypeError, r"'int' object is not iterable"),
+    (lambda: tg.nn.convolution(X2, W2, padding=[[0, 0], [1, 1], [1, 1], [0, 0]]), TypeError,
+     r"Expected string for argument 'padding' not \[\[0, 0\], \[1, 1\], \[1, 1\], \[0, 0\]\]."),
+    (lambda: tg.nn.convolution(tg.ones([1, 5, 2]), tg.ones([2, 2, 3]), padding=[[0, 0], [1, 1], [0, 0]]), TypeError,
+     r"Expected string for argument 'padding' not"),
+    (lambda: tg.nn.convolution(X2, W2, padding="EXPLICIT"), E_.InvalidArgumentError,
+     r"explicit_paddings attribute must contain 8 values, but got: 0 \[Op:Conv2D\]"),
+    (lambda: tg.nn.conv2d(X2, W2, 1, padding="EXPLICIT"), ValueError,
+     r"'EXPLICIT' is not a valid value for `padding`. To use explicit padding, `padding` must be a list."),
+    (lambda: tg.nn.convolution(X2, W2, strides=[2, 1], padding="VALID", dilations=[1, 2]), ValueError,
+     r"`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=\[2 1\] and dilation_rate=\[1 2\]"),
+    (lambda: tg.nn.conv1d_transpose(tg.ones([1, 6, 3]), tg.ones([2, 2, 3]), [1, 5, 2], 1, [[0, 0], [1, 1], [0, 0]]), TypeError,
+     r"Expected string for argument 'padding' not"),
+    (lambda: tg.nn.conv3d_transpose(tg.ones([1, 5, 5, 5, 3]), W5, [1, 4, 4, 4, 2], 1, [[0, 0]] + [[1, 1]] * 3 + [[0, 0]]), TypeError,
+     r"Expected string for argument 'padding' not"),
+    (lambda: tg.nn.conv1d(tg.ones([1, 5, 2]), tg.ones([2, 2, 3]), [1, 1], "VALID"), ValueError,
+     r"stride should be of length 1, 1 or 3. Received: stride=\[1, 1\] of length 2"),
+])
+def test_convolution_arguments_tensorflow_refuses(fn, exc, msg):
+    with pytest.raises(exc, match=msg):
+        fn()
+
+
+def test_convolution_arguments_tensorflow_accepts():
+    assert tg.nn.conv3d(X5, W5, (1, 1, 1, 1, 1), "VALID", dilations=(1, 1, 1, 1, 1)).shape == (1, 3, 3, 3, 3)
+    assert tg.nn.conv2d(X2, W2, 1, padding=[[0, 0], [1, 1], [1, 1], [0, 0]]).shape == (1, 7, 7, 3)
+    assert tg.nn.conv2d(X2, W2, 2, "VALID", dilations=2).shape == (1, 2, 2, 3)
+    assert tg.nn.conv2d_transpose(tg.ones([1, 7, 7, 3]), W2, [1, 6, 6, 2], 1, [[0, 0], [1, 1], [1, 1], [0, 0]]).shape == (1, 6, 6, 2)
+    assert tg.nn.depthwise_conv2d(X2, WD, [1, 2, 2, 1], "VALID").shape == (1, 3, 3, 2)
+    # a single dilation rate dilates the height only (TF's with_space_to_batch): TF's values
+    xr, wr = tg.reshape(tg.range(72.), [1, 6, 6, 2]), tg.reshape(tg.range(8.), [2, 2, 2, 1])
+    y = tg.nn.depthwise_conv2d(xr, wr, [1, 1, 1, 1], "VALID", dilations=[2])
+    assert y.shape == (1, 4, 5, 2)
+    assert y.numpy().ravel()[:12].tolist() == [256., 324., 280., 356., 304., 388., 328., 420., 352., 452., 400., 516.]
+
+
+def test_set_diag_align_checked_and_strided_slice_var_refused():
+    # one diagonal is the same under every alignment (TF's values); an unknown one is TF's error
+    y = tg.linalg.set_diag(tg.zeros([3, 3]), [1., 2.], k=1, align="LEFT_LEFT")
+    assert y.numpy().tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 2.0], [0.0, 0.0, 0.0]]
+    with pytest.raises(tg.errors.InvalidArgumentError, match=r"Value for attr 'align' of \"FOO\" is not in the list"):
+        tg.linalg.set_diag(tg.zeros([3, 3]), [1., 2., 3.], align="FOO")
+    v = tg.Variable(tg.zeros([4]))
+    with pytest.raises(NotImplementedError, match="strided_slice: `var`"):
+        tg.strided_slice(v, [1], [3], var=v)   # accepted and ignored before
+    assert tg.strided_slice(v, [1], [3]).shape == (2,)

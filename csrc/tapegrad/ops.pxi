@@ -61,10 +61,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     transpose_a = bool(transpose_a or adjoint_a)
     transpose_b = bool(transpose_b or adjoint_b)
     if output_type is not None and as_dtype(output_type) != dtype_of(ta):
-        # TensorFlow's CPU kernels give only the inputs' dtype (no widening product)
-        raise NotFoundError(f"Could not find device for node: {{{{node BatchMatMulV3}}}} with "
-                            f"inputs of dtype {dtype_of(ta).name} and output_type "
-                            f"{as_dtype(output_type).name} [Op:BatchMatMulV3]")
+        return matmul_widening(ta, tb, transpose_a, transpose_b, as_dtype(output_type))
+    cdef char kind = (<cnp.dtype>dtype_of(ta)).kind
+    if kind != b'f' and kind != b'c' and dtype_of(ta) != I32 and dtype_of(ta) != I64:
+        matmul_dtype_error(dtype_of(ta))
     if (ta._k or tb._k or cnp.PyArray_NDIM(<cnp.ndarray>ta._a) < 2
             or cnp.PyArray_NDIM(<cnp.ndarray>tb._a) < 2):
         raise InvalidArgumentError(
@@ -79,6 +79,46 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise InvalidArgumentError(
             f"Matrix size-incompatible: In[0]: {list(sa)}, In[1]: {list(sb)} [Op:MatMul]"
             .replace(", ", ",").replace(",In", ", In")) from None
+
+
+cdef int matmul_dtype_error(object dt) except -1:
+    """TensorFlow's refusal of a MatMul of dtype dt (the op's list, then the CPU kernels)."""
+    if dt.kind == "u":
+        raise NotFoundError(f"Could not find device for node: {{{{node MatMul}}}} = "
+                            f"MatMul[T=DT_{dt.name.upper()}]: the CPU kernels take half, "
+                            f"bfloat16, float, double, int32, int64, complex64 and complex128 "
+                            f"[Op:MatMul]")
+    raise InvalidArgumentError(f"Value for attr 'T' of {dt.name} is not in the list of allowed "
+                               f"values: bfloat16, half, float, double, int32, int64, uint8, "
+                               f"uint16, uint32, uint64, complex64, complex128 [Op:MatMul]")
+
+
+cdef object matmul_widening(Tensor ta, Tensor tb, bint transpose_a, bint transpose_b,
+                            object out):
+    """matmul with output_type: TensorFlow's CPU has only int8/uint8 inputs to an int32
+    product (BatchMatMulV3, quantised models); integers, so there is no gradient."""
+    small = (np.dtype(np.int8), np.dtype(np.uint8))
+    if out != I32 or dtype_of(ta) not in small or dtype_of(tb) not in small:
+        raise NotFoundError(f"Could not find device for node: {{{{node BatchMatMulV3}}}} with "
+                            f"inputs of dtype {dtype_of(ta).name} and {dtype_of(tb).name} "
+                            f"and output_type {out.name}: the CPU kernels take int8 or uint8 "
+                            f"inputs to an int32 output [Op:BatchMatMulV3]")
+    a, b = val(ta), val(tb)
+    for i, x in enumerate((a, b)):
+        if x.ndim < 2:
+            raise InvalidArgumentError(f"In[{i}] ndims must be >= 2: {x.ndim} [Op:BatchMatMulV3]")
+    a2 = a.swapaxes(-1, -2) if transpose_a else a
+    b2 = b.swapaxes(-1, -2) if transpose_b else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: {list(b.shape)} "
+            f"[Op:BatchMatMulV3]".replace(", ", ",").replace(",In", ", In"))
+    try:
+        return wrap(np.matmul(a2.astype(I32), b2.astype(I32)))
+    except ValueError:
+        raise InvalidArgumentError(
+            f"In[0] and In[1] must have compatible batch dimensions: {list(a.shape)} vs. "
+            f"{list(b.shape)} [Op:BatchMatMulV3]".replace(", ", ",")) from None
 
 
 # Reductions

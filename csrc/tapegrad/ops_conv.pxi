@@ -35,6 +35,12 @@ cdef tuple pad_geometry(object padding, tuple ishape, tuple k, tuple s, tuple d,
     gives ceil(i / s) outputs, the padding split with the smaller half before."""
     cdef int r = len(ishape)
     if isinstance(padding, str):
+        if padding == "EXPLICIT":
+            if explicit_ok:
+                raise ValueError("'EXPLICIT' is not a valid value for `padding`. To use "
+                                 "explicit padding, `padding` must be a list.")
+            raise InvalidArgumentError(f"explicit_paddings attribute must contain {2 * (r + 2)} "
+                                       f"values, but got: 0 [Op:{tf_name}]")
         if padding not in ("SAME", "VALID"):
             raise InvalidArgumentError(f"Value for attr 'padding' of \"{padding}\" is not in "
                                        f"the list of allowed values: \"SAME\", \"VALID\", "
@@ -134,18 +140,18 @@ cdef Tensor to_first(Tensor y, bint channels_last):
 
 
 # The ops on normalised arguments (the names the rules call through tg)
-def conv_nd(x, w, strides, dilations, pads, depthwise):
-    return apply(OP_CONV, (as_input(x), as_input(w)), (strides, dilations, pads, depthwise))
+def conv_nd(x, w, strides, dilations, pads, groups):
+    return apply(OP_CONV, (as_input(x), as_input(w)), (strides, dilations, pads, groups))
 
 
-def conv_nd_backprop_input(g, w, xshape, strides, dilations, pads, depthwise):
+def conv_nd_backprop_input(g, w, xshape, strides, dilations, pads, groups):
     return apply(OP_CONV_BP_INPUT, (as_input(g), as_input(w)),
-                 (tuple([int(d) for d in xshape]), strides, dilations, pads, depthwise))
+                 (tuple([int(d) for d in xshape]), strides, dilations, pads, groups))
 
 
-def conv_nd_backprop_filter(x, g, fshape, strides, dilations, pads, depthwise):
+def conv_nd_backprop_filter(x, g, fshape, strides, dilations, pads, groups):
     return apply(OP_CONV_BP_FILTER, (as_input(x), as_input(g)),
-                 (tuple([int(d) for d in fshape]), strides, dilations, pads, depthwise))
+                 (tuple([int(d) for d in fshape]), strides, dilations, pads, groups))
 
 
 def avg_pool_nd(x, ksize, strides, dilations, pads):
@@ -159,21 +165,28 @@ def avg_pool_nd_grad(g, xshape, ksize, strides, dilations, pads):
 
 cdef object conv_any(object input, object filters, object strides, object padding,
                      object data_format, object dilations, int r, str tf_name,
-                     bint explicit_ok=True):
+                     bint explicit_ok=True, str stride_name="strides"):
     x, w = conv_pair(input, filters, r, tf_name)
     last = channels_last_format(data_format, r, tf_name)
-    s = spatial_list(strides, r, last, "strides")
+    s = spatial_list(strides, r, last, stride_name)
     d = spatial_list(1 if dilations is None else dilations, r, last, "dilations")
     x = to_last(x, last)
     xs, ws = shape_of(x), shape_of(w)
-    if xs[-1] != ws[-2]:
+    if r == 3 and xs[-1] != ws[-2]:   # TensorFlow's Conv3D has no groups
+        raise InvalidArgumentError(f"Number of channels in filter ({ws[-2]}) must match last "
+                                   f"dimension of input ({xs[-1]}) [Op:{tf_name}]")
+    if ws[-2] == 0 or xs[-1] % ws[-2]:
         raise InvalidArgumentError(f"input depth must be evenly divisible by filter depth: "
                                    f"{xs[-1]} vs {ws[-2]} [Op:{tf_name}]")
+    groups = xs[-1] // ws[-2]   # input channels a multiple of the filter's: grouped
+    if ws[-1] % groups:
+        raise InvalidArgumentError(f"output depth must be evenly divisible by number of "
+                                   f"groups: {ws[-1]} vs {groups} [Op:{tf_name}]")
     if any([a < 1 for a in s + d]):
         raise InvalidArgumentError(f"strides and dilations must be positive, got {list(s)} "
                                    f"and {list(d)} [Op:{tf_name}]")
     pads, _ = pad_geometry(padding, xs[1:r + 1], ws[:r], s, d, last, tf_name, explicit_ok)
-    return to_first(conv_nd(x, w, s, d, pads, False), last)
+    return to_first(conv_nd(x, w, s, d, pads, groups), last)
 
 
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
@@ -185,13 +198,28 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, name=None):
     """1-D convolution of input [N, W, C] with filters [kw, C, O]."""
     return conv_any(input, filters, stride, padding, data_format, dilations, 1, "Conv2D",
-                    explicit_ok=False)
+                    explicit_ok=False, stride_name="stride")
 
 
 def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None, name=None):
     """3-D convolution of input [N, D, H, W, C] with filters [kd, kh, kw, C, O]."""
-    if isinstance(strides, (int, np.integer)):
-        raise TypeError(f"Expected list for 'strides' argument to 'conv3d' Op, not {strides}.")
+    # TensorFlow's Conv3D attributes: lists of exactly 5
+    for what, v in (("strides", strides), ("dilations", dilations)):
+        if v is None:
+            continue
+        if not isinstance(v, (list, tuple)):
+            raise TypeError(f"Expected list for '{what}' argument to 'conv3d' Op, not {v!r}.")
+        if what == "strides" and len(v) < 5:
+            raise InvalidArgumentError(f"Length for attr 'strides' of {len(v)} must be at least "
+                                       f"minimum 5 [Op:Conv3D]")
+        if len(v) != 5:
+            raise InvalidArgumentError(
+                f"{'Sliding window strides' if what == 'strides' else 'Dilation rates'} field "
+                f"must specify 5 dimensions [Op:Conv3D]")
+        outer = (v[0], v[-1]) if data_format in (None, "NDHWC") else (v[0], v[1])
+        if tuple([int(a) for a in outer]) != (1, 1):
+            raise InvalidArgumentError(f"Current implementation does not yet support {what} "
+                                       f"in the batch and depth dimensions. [Op:Conv3D]")
     return conv_any(input, filters, strides, padding, data_format, dilations, 3, "Conv3D",
                     explicit_ok=False)
 
@@ -204,8 +232,14 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
     if not 1 <= r <= 3:
         raise ValueError(f"`filters` must have rank 3, 4 or 5 (1 to 3 spatial dimensions), "
                          f"got shape {list(shape_of(w))}")
-    return conv_any(input, w, 1 if strides is None else strides, padding, data_format,
-                    dilations, r, ("Conv2D", "Conv2D", "Conv3D")[r - 1])
+    last = channels_last_format(data_format, r, ("Conv2D", "Conv2D", "Conv3D")[r - 1])
+    st = spatial_list(1 if strides is None else strides, r, last, "strides")
+    di = spatial_list(1 if dilations is None else dilations, r, last, "dilations")
+    if max(st) > 1 and max(di) > 1:
+        raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                         f"Received: strides={np.array(st)} and dilation_rate={np.array(di)}")
+    return conv_any(input, w, st, padding, data_format, di, r,
+                    ("Conv2D", "Conv2D", "Conv3D")[r - 1], explicit_ok=False)
 
 
 def atrous_conv2d(value, filters, rate, padding, name=None):
@@ -215,7 +249,7 @@ def atrous_conv2d(value, filters, rate, padding, name=None):
 
 cdef object conv_transpose_any(object input, object filters, object output_shape,
                                object strides, object padding, object data_format,
-                               object dilations, int r, str tf_name):
+                               object dilations, int r, str tf_name, bint explicit_ok):
     """The gradient of a convolution with respect to its input: filters [*k, O, C] map
     input [N, *spatial, C] to output_shape [N, *spatial', O]."""
     x, w = conv_pair(input, filters, r, tf_name)
@@ -234,7 +268,8 @@ cdef object conv_transpose_any(object input, object filters, object output_shape
     if oshape[0] != xs[0]:
         raise InvalidArgumentError(f"Conv{r}DCustomBackpropInput: input and out_backprop must "
                                    f"have the same batch size [Op:{tf_name}]")
-    pads, osize = pad_geometry(padding, oshape[1:r + 1], ws[:r], s, d, last, tf_name, True)
+    pads, osize = pad_geometry(padding, oshape[1:r + 1], ws[:r], s, d, last, tf_name,
+                               explicit_ok)
     for a in range(r):
         if osize[a] != xs[a + 1]:
             raise InvalidArgumentError(
@@ -242,25 +277,25 @@ cdef object conv_transpose_any(object input, object filters, object output_shape
                 f"actual = {xs[a + 1]}, computed = {osize[a]} spatial_dim: {a + 1} input: "
                 f"{oshape[a + 1]} filter: {ws[a]} output: {xs[a + 1]} stride: {s[a]} "
                 f"dilation: {d[a]} [Op:{tf_name}]")
-    return to_first(conv_nd_backprop_input(x, w, oshape, s, d, pads, False), last)
+    return to_first(conv_nd_backprop_input(x, w, oshape, s, d, pads, 1), last)
 
 
 def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",
                      data_format="NHWC", dilations=None, name=None):
     return conv_transpose_any(input, filters, output_shape, strides, padding, data_format,
-                              dilations, 2, "Conv2DBackpropInput")
+                              dilations, 2, "Conv2DBackpropInput", True)
 
 
 def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",
                      data_format="NWC", dilations=None, name=None):
     return conv_transpose_any(input, filters, output_shape, strides, padding, data_format,
-                              dilations, 1, "Conv2DBackpropInput")
+                              dilations, 1, "Conv2DBackpropInput", False)
 
 
 def conv3d_transpose(input, filters, output_shape, strides, padding="SAME",
                      data_format="NDHWC", dilations=None, name=None):
     return conv_transpose_any(input, filters, output_shape, strides, padding, data_format,
-                              dilations, 3, "Conv3DBackpropInputV2")
+                              dilations, 3, "Conv3DBackpropInputV2", False)
 
 
 def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilations=None,
@@ -268,13 +303,35 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     """Each input channel c convolved with its own filters filter[:, :, c, :] (output
     channel c * M + m)."""
     tf_name = "DepthwiseConv2dNative"
-    if not isinstance(strides, (list, tuple, ndarray)) or len(strides) != 4:
+    if not isinstance(strides, (list, tuple, ndarray)):
         raise TypeError(f"Expected list for 'strides' argument to 'depthwise_conv2d_native' "
                         f"Op, not {strides}.")
     x, w = conv_pair(input, filter, 2, tf_name)
     last = channels_last_format(data_format, 2, tf_name)
-    s = spatial_list(strides, 2, last, "strides")
-    d = spatial_list(1 if dilations is None else dilations, 2, last, "dilations")
+    if len(strides) != 4:
+        raise InvalidArgumentError(f"Sliding window strides field must specify 4 dimensions "
+                                   f"[Op:{tf_name}]")
+    sv = [int(a) for a in strides]
+    if ((sv[0], sv[3]) if last else (sv[0], sv[1])) != (1, 1):
+        raise InvalidArgumentError(f"Current implementation does not yet support strides in "
+                                   f"the batch and depth dimensions. [Op:{tf_name}]")
+    s = spatial_list(sv, 2, last, "strides")
+    if s[0] != s[1]:
+        raise InvalidArgumentError(f"Current implementation only supports equal length strides "
+                                   f"in the row and column dimensions. [Op:{tf_name}]")
+    # the dilation rate, one per spatial axis from the first (TensorFlow's
+    # with_space_to_batch: a single rate dilates the height only)
+    if dilations is None:
+        d = (1, 1)
+    elif isinstance(dilations, (int, np.integer)):
+        raise TypeError(f"'{type(dilations).__name__}' object is not iterable")
+    else:
+        d = tuple([int(a) for a in dilations])
+        if len(d) == 1:
+            d = (d[0], 1)
+        elif len(d) != 2:
+            raise ValueError(f"dilations (rate) of depthwise_conv2d must have 1 or 2 entries "
+                             f"(height, width), got {list(dilations)}")
     if max(d) > 1 and max(s) > 1:
         raise ValueError(f"When dilation rate is greater than 1, then all values of strides "
                          f"must be 1. Received: `dilation rate` {list(d)} and `strides` "
@@ -285,7 +342,9 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
         raise InvalidArgumentError(f"input and filter must have the same depth: {xs[-1]} vs "
                                    f"{ws[-2]} [Op:{tf_name}]")
     pads, _ = pad_geometry(padding, xs[1:3], ws[:2], s, d, last, tf_name, True)
-    return to_first(conv_nd(x, w, s, d, pads, True), last)
+    # a convolution with one group per input channel: filter (kh, kw, 1, C * M)
+    w = reshape(w, (ws[0], ws[1], 1, ws[2] * ws[3]))
+    return to_first(conv_nd(x, w, s, d, pads, max(ws[2], 1)), last)
 
 
 def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,

@@ -179,6 +179,12 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):
     """input with its k-th diagonal replaced by `diagonal`."""
     cdef Tensor t = matrix_input(input, "MatrixSetDiagV3", False)
     cdef Tensor d = like(diagonal, t)
+    # align places the diagonals of a band; one diagonal (all that is supported) is the same
+    # under every alignment, so only its value is checked
+    if align not in ("LEFT_RIGHT", "RIGHT_LEFT", "LEFT_LEFT", "RIGHT_RIGHT"):
+        raise InvalidArgumentError(f"Value for attr 'align' of \"{align}\" is not in the list of "
+                                   f"allowed values: \"LEFT_RIGHT\", \"RIGHT_LEFT\", "
+                                   f"\"LEFT_LEFT\", \"RIGHT_RIGHT\" [Op:MatrixSetDiagV3]")
     if isinstance(k, _Tracked):
         k = np.asarray(k).tolist()
     if isinstance(k, (list, tuple)):

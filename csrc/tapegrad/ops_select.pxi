@@ -76,7 +76,16 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
         r = np.sort(val(t), axis=ax)
         return wrap(np.flip(r, ax) if d == "DESCENDING" else r)
     idx = stable_argsort(np.asarray(val(t)), ax, d == "DESCENDING")
-    return getitem(t, along_key(idx, ax, s))
+    return take_along_axis(t, idx, ax)
+
+
+# The ops of rules_select.pxi that take along an axis (indices unique within each line)
+def take_along_axis(x, idx, ax):
+    return apply(OP_TAKE_ALONG, (as_input(x),), (idx, ax))
+
+
+def put_along_axis(g, idx, ax, n):
+    return apply(OP_PUT_ALONG, (as_input(g),), (idx, ax, n))
 
 
 def top_k(input, k=1, sorted=True, index_type=I32, name=None):
@@ -95,7 +104,7 @@ def top_k(input, k=1, sorted=True, index_type=I32, name=None):
         raise InvalidArgumentError(f"input must have at least k columns. Had {s[-1]}, "
                                    f"needed {k} [Op:TopKV2]")
     idx = stable_argsort(np.asarray(val(t)), len(s) - 1, True)[..., :k]
-    vals = getitem(t, along_key(idx, len(s) - 1, s[:-1] + (k,)))
+    vals = take_along_axis(t, np.ascontiguousarray(idx), len(s) - 1)
     return TopKV2(vals, wrap(idx.astype(as_dtype(index_type))))
 
 
@@ -378,6 +387,10 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
                   name=None):
     """TensorFlow's strided slice with all five masks, as one Python index."""
     cdef Tensor t = as_input(input_)
+    if var is not None:
+        raise NotImplementedError("strided_slice: `var` (a result whose .assign writes the "
+                                  "slice into the variable) is not supported; assign through "
+                                  "tg.tensor_scatter_nd_update and Variable.assign")
     s = shape_of(t)
     def vec(v):
         return [int(x) for x in np.asarray(val(as_input(v)) if isinstance(v, _Tracked) else v).reshape(-1)]

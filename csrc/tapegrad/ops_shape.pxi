@@ -79,10 +79,11 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
                 f"Determined shape must either match input shape along split_dim exactly if "
                 f"fully specified, or be less than the size of the input along split_dim if "
                 f"not fully specified.  Got: {sum(sizes)} [Op:SplitV]")
-    if num is not None and int(num) != len(sizes):
-        raise InvalidArgumentError(f"size of the split_tensor must be 1-D and have the same "
-                                   f"elements as outputs got 1 -D and {len(sizes)} elements "
-                                   f"[Op:SplitV]")
+        # with a count TensorFlow ignores `num`: it gives the number of outputs of a list
+        if num is not None and int(num) != len(sizes):
+            raise InvalidArgumentError(f"size of the split_tensor must be 1-D and have the "
+                                       f"same elements as outputs got 1 -D and {len(sizes)} "
+                                       f"elements [Op:SplitV]")
     lead = (slice(None),) * ax
     out, start = [], 0
     for d in sizes:

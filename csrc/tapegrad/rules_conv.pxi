@@ -1,8 +1,9 @@
 # The op table, convolution and pooling. Tensors are channels-last, (N, *spatial, C),
 # with 1 to 3 spatial axes (the public functions transpose channels-first layouts).
 # Attributes, one entry per spatial axis: strides, dilations, pads ((before, after)
-# pairs); ksize for pools; `depthwise` for convolutions whose filter (*k, C, M) maps each
-# input channel to M outputs of its own (output channel c * M + m).
+# pairs); ksize for pools; `groups` G for convolutions, whose filter (*k, C/G, O) maps
+# input channel block g (of C/G) to output channel block g (of O/G): 1 is the ordinary
+# convolution, G = C with O = C * M the depthwise one (output channel c * M + m).
 #
 # A convolution is bilinear, so its family is closed under differentiation, as
 # TensorFlow's Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter:
@@ -31,19 +32,29 @@ def _conv_cols(x, k, strides, dilations, pads):
         return x.astype(compute_dtype(x), copy=False).reshape(x.shape[:r + 1] + k + x.shape[-1:])
     return im2col(x, r, o, k, strides, dilations, los(pads))
 
-def _conv_from_cols(cols, w, dtype, depthwise):
-    """y from the windows cols (N, *out, *k, C) and filter w (*k, C, O) or (*k, C, M)."""
+cdef object group_cols(object cols, int groups):
+    """Windows (N, *out, *k, C) as (G, P, K * C/G): each group's windows as one matrix."""
+    r = (cols.ndim - 2) // 2
+    c = cols.shape[-1]
+    kk = _size(cols.shape[r + 1:-1])
+    return (cols.reshape(-1, kk, groups, c // groups).transpose(2, 0, 1, 3)
+            .reshape(groups, -1, kk * (c // groups)))
+
+def _conv_from_cols(cols, w, dtype, groups):
+    """y from the windows cols (N, *out, *k, C) and filter w (*k, C/G, O): output channel
+    block g (of O/G) reads input channel block g (of C/G)."""
     r = (cols.ndim - 2) // 2
     lead = cols.shape[:r + 1]
     kc = _size(cols.shape[r + 1:])
     w = w.astype(cols.dtype, copy=False)
-    if not depthwise:
-        y = cols.reshape(-1, kc) @ w.reshape(kc, w.shape[-1])
-        return y.reshape(lead + (w.shape[-1],)).astype(dtype, copy=False)
-    c, m = w.shape[-2], w.shape[-1]
-    y = np.matmul(cols.reshape(-1, kc // c, c).transpose(2, 0, 1),
-                  w.reshape(kc // c, c, m).transpose(1, 0, 2))        # (C, P, M)
-    return y.transpose(1, 0, 2).reshape(lead + (c * m,)).astype(dtype, copy=False)
+    o = w.shape[-1]
+    if groups == 1:
+        y = cols.reshape(-1, kc) @ w.reshape(kc, o)
+        return y.reshape(lead + (o,)).astype(dtype, copy=False)
+    og = o // groups
+    wg = w.reshape(-1, groups, og).transpose(1, 0, 2)     # (G, K * C/G, O/G)
+    y = np.matmul(group_cols(cols, groups), wg)            # (G, P, O/G)
+    return y.transpose(1, 0, 2).reshape(lead + (o,)).astype(dtype, copy=False)
 
 # Large convolutions run over slices of the batch whose windows take at most
 # CHUNK_BYTES (the windows of a whole batch can be tens of megabytes: made afresh each
@@ -56,84 +67,85 @@ cdef Py_ssize_t batch_step(object x, tuple k, tuple strides, tuple dilations, tu
     per = _size(out_size(x.shape[1:r + 1], k, strides, dilations, pads)) * _size(k) * x.shape[-1]
     return max(1, CHUNK_BYTES // max(per * 4, 1))
 
-def _conv_np(x, w, strides, dilations, pads, depthwise):
+def _conv_np(x, w, strides, dilations, pads, groups):
     r = len(strides)
     k = w.shape[:r]
     nb = batch_step(x, k, strides, dilations, pads)
     if nb >= x.shape[0]:
-        return _conv_from_cols(_conv_cols(x, k, strides, dilations, pads), w, x.dtype, depthwise)
+        return _conv_from_cols(_conv_cols(x, k, strides, dilations, pads), w, x.dtype, groups)
     parts = [_conv_from_cols(_conv_cols(x[i:i + nb], k, strides, dilations, pads), w, x.dtype,
-                             depthwise) for i in range(0, x.shape[0], nb)]
+                             groups) for i in range(0, x.shape[0], nb)]
     return np.concatenate(parts)
 
-def _conv_save_np(x, w, strides, dilations, pads, depthwise):
+def _conv_save_np(x, w, strides, dilations, pads, groups):
     # the windows serve the filter's gradient too (one im2col per step instead of two),
     # when they fit in one slice
     r = len(strides)
     k = w.shape[:r]
     if batch_step(x, k, strides, dilations, pads) < x.shape[0]:
-        return _conv_np(x, w, strides, dilations, pads, depthwise), None
+        return _conv_np(x, w, strides, dilations, pads, groups), None
     cols = _conv_cols(x, k, strides, dilations, pads)
-    return _conv_from_cols(cols, w, x.dtype, depthwise), cols
+    return _conv_from_cols(cols, w, x.dtype, groups), cols
 
-def _filter_grad_from_cols(cols, g, fshape, depthwise):
+def _filter_grad_from_cols(cols, g, fshape, groups):
     r = (cols.ndim - 2) // 2
     kc = _size(cols.shape[r + 1:])
     g = g.astype(cols.dtype, copy=False)
-    if not depthwise:
+    if groups == 1:
         return (cols.reshape(-1, kc).T @ g.reshape(-1, g.shape[-1])).reshape(fshape)
-    c, m = fshape[-2], fshape[-1]
-    dw = np.matmul(cols.reshape(-1, kc // c, c).transpose(2, 1, 0),
-                   g.reshape(-1, c, m).transpose(1, 0, 2))            # (C, K, M)
+    og = fshape[-1] // groups
+    gg = g.reshape(-1, groups, og).transpose(1, 0, 2)                  # (G, P, O/G)
+    dw = np.matmul(group_cols(cols, groups).transpose(0, 2, 1), gg)    # (G, K * C/G, O/G)
     return dw.transpose(1, 0, 2).reshape(fshape)
 
-def _conv_bpf_np(x, g, fshape, strides, dilations, pads, depthwise):
+def _conv_bpf_np(x, g, fshape, strides, dilations, pads, groups):
     r = len(strides)
     k = tuple(fshape[:r])
     nb = batch_step(x, k, strides, dilations, pads)
     dw = None
     for i in range(0, x.shape[0], nb):
         cols = _conv_cols(x[i:i + nb], k, strides, dilations, pads)
-        part = _filter_grad_from_cols(cols, g[i:i + nb], tuple(fshape), depthwise)
+        part = _filter_grad_from_cols(cols, g[i:i + nb], tuple(fshape), groups)
         dw = part if dw is None else dw + part
     if dw is None:
         return np.zeros(fshape, x.dtype)
     return dw.astype(x.dtype, copy=False)
 
-def _conv_bpi_np(g, w, xshape, strides, dilations, pads, depthwise):
+def _conv_bpi_np(g, w, xshape, strides, dilations, pads, groups):
     r = len(strides)
     xshape = tuple(xshape)
     nb = max(1, CHUNK_BYTES // max(_size(g.shape[1:r + 1]) * _size(w.shape[:r]) * xshape[-1] * 4, 1))
     if nb >= xshape[0]:
-        return _conv_bpi_part(g, w, xshape, strides, dilations, pads, depthwise)
+        return _conv_bpi_part(g, w, xshape, strides, dilations, pads, groups)
     return np.concatenate([_conv_bpi_part(g[i:i + nb], w, (min(nb, xshape[0] - i),) + xshape[1:],
-                                          strides, dilations, pads, depthwise)
+                                          strides, dilations, pads, groups)
                            for i in range(0, xshape[0], nb)])
 
-def _conv_bpi_part(g, w, xshape, strides, dilations, pads, depthwise):
+def _conv_bpi_part(g, w, xshape, strides, dilations, pads, groups):
     r = len(strides)
     k = w.shape[:r]
     ct = compute_dtype(g)
     g2 = g.astype(ct, copy=False)
     w2 = w.astype(ct, copy=False)
     o = g.shape[1:r + 1]
-    if not depthwise:
+    if groups == 1:
         dcols = g2.reshape(-1, g.shape[-1]) @ w2.reshape(-1, w.shape[-1]).T
     else:
-        c, m = w.shape[-2], w.shape[-1]
-        dcols = np.matmul(g2.reshape(-1, c, m).transpose(1, 0, 2),
-                          w2.reshape(-1, c, m).transpose(1, 2, 0))     # (C, P, K)
-        dcols = dcols.transpose(1, 2, 0)
+        og, cg = w.shape[-1] // groups, w.shape[-2]
+        gg = g2.reshape(-1, groups, og).transpose(1, 0, 2)                  # (G, P, O/G)
+        wg = w2.reshape(-1, groups, og).transpose(1, 2, 0)                  # (G, O/G, K * C/G)
+        dcols = np.matmul(gg, wg).reshape(groups, -1, _size(k), cg)         # (G, P, K, C/G)
+        dcols = dcols.transpose(1, 2, 0, 3)
     dcols = dcols.reshape(g.shape[:r + 1] + k + (xshape[-1],))
     if all([kk == 1 for kk in k]) and all([ss == 1 for ss in strides]) and not any(
             [lo or hi for lo, hi in pads]):
         return dcols.reshape(xshape).astype(g.dtype, copy=False)
     return col2im(dcols, xshape, r, o, k, strides, dilations, los(pads)).astype(g.dtype, copy=False)
 
-def _conv_vjp_w(tg, g, x, w, cols, strides, dilations, pads, depthwise):
+def _conv_vjp_w(tg, g, x, w, cols, strides, dilations, pads, groups):
     if cols is not None:   # a NumPy sweep: the forward's windows
-        return _filter_grad_from_cols(cols, g, w.shape, depthwise).astype(w.dtype, copy=False)
-    return tg.conv_nd_backprop_filter(x, g, w.shape, strides, dilations, pads, depthwise)
+        return _filter_grad_from_cols(cols, g, w.shape, groups).astype(w.dtype, copy=False)
+    return tg.conv_nd_backprop_filter(x, g, w.shape, strides, dilations, pads, groups)
 
 cdef int OP_CONV = defop("conv", "Conv2D", 2, _conv_np,
       (lambda tg, g, x, w, y, s, d, p, dw: tg.conv_nd_backprop_input(g, w, x.shape, s, d, p, dw),

@@ -62,3 +62,28 @@ cdef int OP_SEGMENT_PROD = defop("unsorted_segment_prod", "UnsortedSegmentProd",
 
 # NumPy twins of the ops these rules call through tg
 vars(NP).update(segment_prod_=_segment_prod_np)
+
+# Taking along an axis by indices that do not repeat within a line (sort's argsort,
+# top_k's first k of it): the gradient puts g back at those positions, a permutation
+# scatter, with no np.add.at; each op's VJP and JVP is the other or itself. Attributes:
+# idx (an int array of the output's shape), the axis, and (for the put) the axis' length.
+def _take_along_np(x, idx, ax):
+    return np.take_along_axis(x, idx, ax)
+
+def _put_along_np(g, idx, ax, n):
+    shape = list(g.shape)
+    shape[ax] = n
+    out = (np.empty if n == g.shape[ax] else np.zeros)(shape, g.dtype)   # a whole permutation
+    np.put_along_axis(out, idx, g, ax)                                    # writes every place
+    return out
+
+cdef int OP_TAKE_ALONG = defop(
+    "take_along_axis", "GatherV2", 1, _take_along_np,
+    lambda tg, g, x, y, idx, ax: tg.put_along_axis(g, idx, ax, x.shape[ax]),
+    lambda tg, t, x, y, idx, ax: tg.take_along_axis(t, idx, ax),
+    shapes_only=True, twin=True)
+cdef int OP_PUT_ALONG = defop(
+    "put_along_axis", "ScatterNd", 1, _put_along_np,
+    lambda tg, gg, g, y, idx, ax, n: tg.take_along_axis(gg, idx, ax),
+    lambda tg, t, g, y, idx, ax, n: tg.put_along_axis(t, idx, ax, n),
+    shapes_only=True, twin=True)

@@ -58,3 +58,41 @@ binop("multiply_no_nan", "MulNoNan", _mul_no_nan_np,
       lambda tg, g, a, b, y: tg.multiply_no_nan(a, g),
       lambda tg, ta, tb, a, b, y: tg.multiply_no_nan(ta, b) + tg.multiply_no_nan(a, tb),
       float_only=True, ns="math", doc="x * y, and 0 where y is 0 (even where x is inf or nan).")
+
+# The regularised incomplete gamma functions P(a, x) and Q(a, x) = 1 - P: d/dx from the
+# density (in log space, as TF's _IgammaGrad), d/da by IgammaGradA, whose own derivative
+# TensorFlow does not have (a LookupError, as TF's)
+def _igamma_dx(tg, a, x):
+    return tg.exp(-x + (a - 1) * tg.log(x) - tg.lgamma(a))
+
+binop("igamma", "Igamma", _igamma_np,
+      lambda tg, g, a, x, y: g * tg.igamma_grad_a(a, x),
+      lambda tg, g, a, x, y: g * _igamma_dx(tg, a, x),
+      lambda tg, ta, tx, a, x, y: ta * tg.igamma_grad_a(a, x) + tx * _igamma_dx(tg, a, x),
+      float_only=True, ns="math", args=("a", "x"),
+      doc="The regularised lower incomplete gamma function P(a, x).")
+binop("igammac", "Igammac", _igammac_np,
+      lambda tg, g, a, x, y: -g * tg.igamma_grad_a(a, x),
+      lambda tg, g, a, x, y: -g * _igamma_dx(tg, a, x),
+      lambda tg, ta, tx, a, x, y: -(ta * tg.igamma_grad_a(a, x) + tx * _igamma_dx(tg, a, x)),
+      float_only=True, ns="math", args=("a", "x"),
+      doc="The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x).")
+defop("igamma_grad_a", "IgammaGradA", 2, _igamma_grad_a_np, bcast=True, batch=True,
+      float_only=True, public=True, twin=True, args=("a", "x"),
+      doc="dP(a, x)/da (TensorFlow's raw op IgammaGradA; it has no gradient itself).")
+# The implicit reparameterisation derivative of a Gamma(alpha, 1) sample (tg.random.gamma)
+defop("random_gamma_grad", "RandomGammaGrad", 2, _random_gamma_grad_np, bcast=True,
+      batch=True, float_only=True, public=True, twin=True, args=("a", "x"),
+      doc="d sample / d alpha of a Gamma(alpha, 1) sample x: -(dP(a, x)/da) / pdf(x) "
+          "(TensorFlow's raw op RandomGammaGrad; it has no gradient itself).")
+
+# The regularised incomplete beta function I_x(a, b): TensorFlow gives a and b no gradient
+def _betainc_dx(tg, a, b, x):
+    log_beta = tg.lgamma(a) + tg.lgamma(b) - tg.lgamma(a + b)
+    return tg.exp(tg.xlog1py(b - 1, -x) + tg.xlogy(a - 1, x) - log_beta)
+
+cdef int OP_BETAINC = defop(
+    "betainc", "Betainc", 3, _betainc_np,
+    (None, None, lambda tg, g, a, b, x, y: g * _betainc_dx(tg, a, b, x)),
+    lambda tg, ta, tb, tx, a, b, x, y: tx * _betainc_dx(tg, a, b, x),
+    bcast=True, batch=True, float_only=True, ns="math")

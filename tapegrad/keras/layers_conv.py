@@ -60,9 +60,12 @@ class _Conv(Layer):
                              f"{allowed}. Received: {padding}")
         self.padding = padding
         self.data_format = _data_format(data_format)
-        if groups != 1:
-            raise ValueError("tapegrad's convolution layers support groups=1 only. "
-                             f"Received: groups={groups}")
+        if groups is None or groups <= 0:
+            raise ValueError(f"The number of groups must be a positive integer. Received: "
+                             f"groups={groups}.")
+        if filters % groups != 0:
+            raise ValueError(f"The number of filters must be evenly divisible by the number of "
+                             f"groups. Received: groups={groups}, filters={filters}.")
         self.groups = groups
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(f"`strides > 1` not supported in conjunction with "
@@ -79,10 +82,16 @@ class _Conv(Layer):
         if ch is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. Found "
                              f"None. Full input shape received: {tuple(input_shape)}")
+        if ch % getattr(self, "groups", 1) != 0:
+            raise ValueError(f"The number of input channels must be evenly divisible by the "
+                             f"number of groups. Received groups={self.groups}, but the input "
+                             f"has {ch} channels (full input shape is {tuple(input_shape)}).")
         return ch
 
     def _kernel_shape(self, channels):
-        return self.kernel_size + (channels, self.filters)
+        # grouped: each of `groups` filter blocks sees channels / groups inputs (tg.nn's
+        # convolutions take a grouped convolution from the kernel's in-channels)
+        return self.kernel_size + (channels // self.groups, self.filters)
 
     def build(self, input_shape):
         if len(input_shape) != self.rank + 2:
@@ -148,6 +157,9 @@ class Conv2DTranspose(_Conv):
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
                  output_padding=None, data_format=None, dilation_rate=(1, 1), **kwargs):
+        if "groups" in kwargs:   # Keras 3's Conv2DTranspose has no groups
+            raise ValueError(f"Unrecognized keyword arguments passed to Conv2DTranspose: "
+                             f"{{'groups': {kwargs['groups']!r}}}")
         super().__init__(filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, **kwargs)
         self.output_padding = (None if output_padding is None
