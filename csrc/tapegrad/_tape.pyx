@@ -23,6 +23,7 @@ that every call between them is a C call:
 - special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
 - rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
                 expm, and the tg.linalg composites built on them
+- ops_train.pxi fused in-place training updates (tg.raw_ops.ResourceApply*), C loops
 """
 cimport cython
 cimport numpy as cnp
@@ -69,6 +70,7 @@ include "ops_conv.pxi"
 include "ops_special.pxi"
 include "ops_decomp.pxi"
 include "ops_select.pxi"
+include "ops_train.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -6,7 +6,7 @@ without a copy), accumulated into float32 variables; `result()` returns a tensor
 """
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 from . import losses as _losses
 from .utils import _auto_name, _deserialize
 
@@ -27,7 +27,7 @@ _EPSILON = 1e-7
 def _np_value(x, dtype=None):
     """A NumPy value of a tensor, variable, array or Python value (no copy when it
     already has the dtype)."""
-    a = _np.asarray(x) if isinstance(x, (_t.Tensor, _t.Variable)) else x
+    a = _np.asarray(x) if isinstance(x, (_tg.Tensor, _tg.Variable)) else x
     a = _np.asarray(a)
     return a if dtype is None or a.dtype == dtype else a.astype(dtype)
 
@@ -81,7 +81,7 @@ class Metric:
         from . import initializers
         dtype = _np.dtype(getattr(dtype, "name", dtype) or self._dtype)
         value = _np.asarray(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype)
-        v = _t.Variable(value, trainable=False, name=name)
+        v = _tg.Variable(value, trainable=False, name=name)
         self._variables.append(v)
         return v
 
@@ -187,7 +187,7 @@ class Mean(Metric):
         self.count.assign(_np.zeros((), self._dtype))
 
     def result(self):
-        return _t.constant(_divide_no_nan(_np.asarray(self.total), _np.asarray(self.count))
+        return _tg.constant(_divide_no_nan(_np.asarray(self.total), _np.asarray(self.count))
                            .astype(self._dtype))
 
 
@@ -214,7 +214,7 @@ class MeanMetricWrapper(Mean):
 # accuracies (NumPy: they are not differentiable) -------------------------------------
 
 def _floatx(a):
-    return _t.constant(_np.asarray(a, _np.float32))
+    return _tg.constant(_np.asarray(a, _np.float32))
 
 
 def _accuracy(y_true, y_pred):
@@ -391,7 +391,7 @@ class RootMeanSquaredError(Mean):
         return super().update_state(_np.square(y_pred - y_true), sample_weight=sample_weight)
 
     def result(self):
-        return _t.constant(_np.sqrt(_np.asarray(super().result())))
+        return _tg.constant(_np.sqrt(_np.asarray(super().result())))
 
 
 # confusion-matrix metrics ------------------------------------------------------------
@@ -519,7 +519,7 @@ class _ConfusionMetric(Metric):
 
     def _out(self, value):
         value = _np.asarray(value, self._dtype)
-        return _t.constant(value[0] if len(self.thresholds) == 1 else value)
+        return _tg.constant(value[0] if len(self.thresholds) == 1 else value)
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds,
@@ -679,7 +679,7 @@ class AUC(Metric):
         tn, fn = _np.asarray(self.true_negatives), _np.asarray(self.false_negatives)
         n = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return _t.constant(_np.asarray(self._interpolate_pr_auc(tp, fp, fn), self._dtype))
+            return _tg.constant(_np.asarray(self._interpolate_pr_auc(tp, fp, fn), self._dtype))
         recall = _divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _divide_no_nan(fp, fp + tn), recall
@@ -699,7 +699,7 @@ class AUC(Metric):
         else:
             heights = _np.maximum(y[:n - 1], y[1:])
         terms = (x[:n - 1] - x[1:]) * heights
-        return _t.constant(_np.asarray(self._by_label(terms), self._dtype))
+        return _tg.constant(_np.asarray(self._by_label(terms), self._dtype))
 
     def reset_state(self):
         if self._built:
