@@ -525,7 +525,7 @@ class Layer:
         original_args, original_kwargs = args, kwargs
         if len(args) == 1 and type(args[0]) in _EAGER_TYPES:
             x = args[0]                             # the common cases, kept cheap
-            if self.autocast and x.dtype != self._dtype and x.dtype.kind == "f":
+            if self.autocast and x.dtype.dtype != self._dtype and x.dtype.kind == "f":
                 args = (tg.cast(x, self._dtype),)
         elif len(args) == 1 and type(args[0]) is np.ndarray and args[0].dtype == self._dtype:
             args = (tg.constant(args[0]),)

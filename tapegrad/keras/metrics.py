@@ -50,6 +50,8 @@ def _same_rank(x1, x2, expand_rank_1=True):
 
 def _divide_no_nan(a, b):
     a, b = _np.asarray(a), _np.asarray(b)
+    if a.ndim == 0 and b.ndim == 0:          # Mean's result, every step of fit: no errstate
+        return a / b if b != 0 else _np.zeros_like(a * b)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _np.where(b == 0, _np.zeros_like(a * b), a / _np.where(b == 0, 1, b))
 
@@ -171,6 +173,16 @@ class Mean(Metric):
         self.count = self.add_variable((), "zeros", dtype=self._dtype, name="count")
 
     def update_state(self, values, sample_weight=None):
+        if type(sample_weight) is int and type(values) is _tg.Tensor and not values.shape:
+            # a scalar weighted by a count (fit's loss tracker, every step): the general
+            # path's numbers without its broadcasting and reductions
+            t = self._dtype.type
+            v = _np.asarray(values)
+            v = t(v) if v.dtype == self._dtype else v.astype(self._dtype)[()]
+            w = t(sample_weight)
+            self.total.assign_add(_np.asarray(v * w))
+            self.count.assign_add(_np.asarray(w))
+            return
         values, sample_weight = _reduce_to_samplewise_values(values, sample_weight,
                                                              _np.mean, self._dtype)
         self.total.assign_add(_np.sum(values, dtype=self._dtype))
