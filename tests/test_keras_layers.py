@@ -322,17 +322,19 @@ def test_nested_layers_are_tracked_through_attributes_and_lists():
             super().__init__()
             self.first = L.Dense(3)
             self.rest = [L.Dense(2), L.Dense(1)]
-            self.scale = tg.Variable(2.0)
+            self.scale = keras.Variable(2.0)
+            self.plain = tg.Variable(3.0)     # Keras 3 tracks no tf.Variable
 
         def call(self, x):
             for layer in [self.first] + self.rest:
                 x = layer(x)
-            return x * self.scale
+            return x * self.scale * self.plain
 
     block = Block()
     block(np.ones((1, 4), "float32"))
     assert len(block.weights) == 7
     assert block.weights[0] is block.scale
+    assert not any(w is block.plain for w in block.weights)
     assert len(block.trainable_weights) == 7
     block.trainable = False
     assert block.trainable_weights == [] and not block.first.trainable
@@ -751,3 +753,34 @@ def test_a_small_convnet_trains():
               keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     h = m.fit(x, y, epochs=15, batch_size=8, verbose=0)
     assert h.history["loss"][-1] < 0.6 * h.history["loss"][0]
+
+
+def test_keras_variable_as_keras_3_and_model_tracking_of_tf_variables():
+    # Keras 3 (TF 2.21): keras.Variable is tracked by layers and models, tf.Variable not
+    v = keras.Variable(3.0)
+    assert repr(v) == "<Variable path=variable, shape=(), dtype=float32, value=3.0>"
+    assert (v.name, v.path, v.trainable, v.dtype) == ("variable", "variable", True, "float32")
+    w = keras.Variable(keras.initializers.Ones(), shape=(2,), name="w")
+    assert repr(w) == "<Variable path=w, shape=(2,), dtype=float32, value=[1. 1.]>"
+    u = keras.Variable(np.zeros((2, 2)), dtype="float32", trainable=False, name="u")
+    assert u.dtype == "float32" and not u.trainable
+    with pytest.raises(ValueError, match="the `shape` argument should be specified"):
+        keras.Variable(keras.initializers.Ones())
+
+    class M(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = L.Dense(2)
+            self.v = tg.Variable(1.0)
+            self.w = tg.Variable(2.0, trainable=False)
+            self.kv = keras.Variable(3.0)
+
+        def call(self, x):
+            return self.d(x) * self.v
+
+    m = M()
+    m(np.ones((1, 3), np.float32))
+    # TF 2.21: ['variable', 'kernel', 'bias'], the same trainable, none non-trainable
+    assert [x.name for x in m.weights] == ["variable", "kernel", "bias"]
+    assert [x.name for x in m.trainable_variables] == ["variable", "kernel", "bias"]
+    assert m.non_trainable_weights == []
