@@ -494,6 +494,20 @@ class Layer:
             if layer._losses:
                 layer._losses.clear()
 
+    # -- masks (Keras's: Embedding(mask_zero=True) makes one, RNNs and pooling use it) ---
+    supports_masking = False     # a layer that passes its input's mask on (Dense, Dropout)
+    _makes_mask = False          # a layer whose output has a mask its input had not
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return previous_mask
+
+    def _output_mask(self, inputs, mask):
+        """The mask of this layer's output, given its input's (None: no mask): what
+        compute_mask gives when the layer supports masking or has its own compute_mask."""
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            return self.compute_mask(inputs, mask)
+        return None
+
     # -- building and calling ------------------------------------------------------------
     def build(self, input_shape=None):
         self.built = True

@@ -275,6 +275,13 @@ class RNN(Layer):
             return [result] + states
         return result
 
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        # the output sequence keeps the input's mask; the last output and states have none
+        out = mask if self.return_sequences and mask is not None else None
+        return [out] + [None] * len(self.cell.state_size) if self.return_state else out
+
     @property
     def units(self):
         return self.cell.units

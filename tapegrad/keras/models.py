@@ -879,9 +879,15 @@ class Functional(Model):
                 v = tg.cast(v, t.dtype)
             values[id(t)] = v
         sub = lambda a: values[id(a)] if isinstance(a, KerasTensor) else a  # noqa: E731
+        masks = {}                               # id(KerasTensor) -> its mask, when it has one
         for layer, single, node in self._plan():
             if single is not None:               # layer(one tensor): the common case
-                out = layer(values[single])
+                x = values[single]
+                m = masks.get(single) if masks else None
+                out = layer(x, mask=m) if m is not None and layer._call_has_mask else layer(x)
+                m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
+                if m is not None and len(node.output_tensors) == 1:
+                    masks[id(node.output_tensors[0])] = m
             else:
                 out = layer(*_map(sub, node.call_args), **_map(sub, node.call_kwargs))
             if len(node.output_tensors) == 1 and not isinstance(out, (list, tuple, dict)):
@@ -998,9 +1004,14 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
             return self._graph.call(inputs, training=training)
-        x = inputs
+        x, m = inputs, None
         for layer in self._seq_layers:
-            x = layer(x, training=training) if layer._call_has_training else layer(x)
+            kw = {"training": training} if layer._call_has_training else {}
+            if m is not None and layer._call_has_mask:
+                kw["mask"] = m
+            y = layer(x, **kw)
+            m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
+            x = y
         return x
 
     @property
