@@ -838,3 +838,23 @@ def test_compute_mask_of_the_masking_layers():
     assert L.LSTM(2, return_sequences=True).compute_mask(None, mask) is mask
     assert L.LSTM(2).compute_mask(None, mask) is None
     assert L.Flatten().supports_masking is False
+
+
+def test_rnn_zero_output_for_mask_as_keras():
+    for rs, want in ((True, [[[-0.5339124798774719, -0.42587417364120483],
+                               [-0.06193072348833084, 0.06025349721312523], [0.0, 0.0],
+                               [0.0, 0.0], [0.0, 0.0]],
+                              [[-0.4215973913669586, -0.15844210982322693],
+                               [-0.3886803686618805, -0.4322536885738373],
+                               [-0.1308569312095642, -0.18457207083702087],
+                               [-0.25665146112442017, -0.18892501294612885], [0.0, 0.0]],
+                              [[0.0, 0.0], [-0.48767831921577454, -0.2685481905937195],
+                               [-0.2149394303560257, 0.136977419257164], [0.0, 0.0],
+                               [0.0, 0.0]]]),
+                     (False, [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]])):   # TF 2.21's values
+        m = keras.Sequential([keras.Input((5,), dtype="int32"),
+                              L.Embedding(10, 2, mask_zero=True),
+                              L.SimpleRNN(2, return_sequences=rs, zero_output_for_mask=True)])
+        m.set_weights([(np.cos(np.arange(w.size) * 0.7 + i) * 0.5).reshape(w.shape)
+                       .astype("float32") for i, w in enumerate(m.get_weights())])
+        np.testing.assert_allclose(m(MASK_X).numpy(), want, rtol=2e-5, atol=2e-6)
