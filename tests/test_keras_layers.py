@@ -322,17 +322,19 @@ def test_nested_layers_are_tracked_through_attributes_and_lists():
             super().__init__()
             self.first = L.Dense(3)
             self.rest = [L.Dense(2), L.Dense(1)]
-            self.scale = tg.Variable(2.0)
+            self.scale = keras.Variable(2.0)
+            self.plain = tg.Variable(3.0)     # Keras 3 tracks no tf.Variable
 
         def call(self, x):
             for layer in [self.first] + self.rest:
                 x = layer(x)
-            return x * self.scale
+            return x * self.scale * self.plain
 
     block = Block()
     block(np.ones((1, 4), "float32"))
     assert len(block.weights) == 7
     assert block.weights[0] is block.scale
+    assert not any(w is block.plain for w in block.weights)
     assert len(block.trainable_weights) == 7
     block.trainable = False
     assert block.trainable_weights == [] and not block.first.trainable
@@ -784,3 +786,108 @@ def test_conv_groups_as_keras():
         L.Conv2D(4, 3, groups=2)(np.ones((1, 5, 5, 3), np.float32))
     with pytest.raises(ValueError, match=r"Unrecognized keyword arguments passed to Conv2DTranspose: \{'groups': 2\}"):
         L.Conv2DTranspose(4, 3, groups=2)
+
+
+def test_keras_variable_as_keras_3_and_model_tracking_of_tf_variables():
+    # Keras 3 (TF 2.21): keras.Variable is tracked by layers and models, tf.Variable not
+    v = keras.Variable(3.0)
+    assert repr(v) == "<Variable path=variable, shape=(), dtype=float32, value=3.0>"
+    assert (v.name, v.path, v.trainable, v.dtype) == ("variable", "variable", True, "float32")
+    w = keras.Variable(keras.initializers.Ones(), shape=(2,), name="w")
+    assert repr(w) == "<Variable path=w, shape=(2,), dtype=float32, value=[1. 1.]>"
+    u = keras.Variable(np.zeros((2, 2)), dtype="float32", trainable=False, name="u")
+    assert u.dtype == "float32" and not u.trainable
+    with pytest.raises(ValueError, match="the `shape` argument should be specified"):
+        keras.Variable(keras.initializers.Ones())
+
+    class M(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = L.Dense(2)
+            self.v = tg.Variable(1.0)
+            self.w = tg.Variable(2.0, trainable=False)
+            self.kv = keras.Variable(3.0)
+
+        def call(self, x):
+            return self.d(x) * self.v
+
+    m = M()
+    m(np.ones((1, 3), np.float32))
+    # TF 2.21: ['variable', 'kernel', 'bias'], the same trainable, none non-trainable
+    assert [x.name for x in m.weights] == ["variable", "kernel", "bias"]
+    assert [x.name for x in m.trainable_variables] == ["variable", "kernel", "bias"]
+    assert m.non_trainable_weights == []
+
+
+# -- masks: Embedding(mask_zero=True) and the layers after it -----------------------------
+
+MASK_X = np.array([[3, 1, 0, 0, 0], [2, 4, 5, 1, 0], [0, 7, 2, 0, 0]], "int32")
+# Keras 3 (TF 2.21): Sequential and functional outputs for these weights (cos formula)
+MASK_EXPECTED = {
+    'lstm': [[0.060127194970846176, -0.012577168643474579, -0.11675361543893814], [0.08902741968631744, -0.005709612276405096, -0.1637052446603775], [0.0749296247959137, 0.004764177370816469, -0.1126037985086441]],
+    'gru': [[0.049728162586688995, -0.5548650026321411, -0.5509839653968811], [0.35169026255607605, -0.3253271281719208, -0.6188129186630249], [0.4972480237483978, 0.30421051383018494, -0.0822189450263977]],
+    'simple_seq_pool': [[-0.3678268790245056, -0.29365020990371704, -0.07768670469522476], [-0.381145715713501, -0.3243010938167572, -0.11427253484725952], [-0.46023207902908325, -0.42352330684661865, -0.19237957894802094]],
+    'dense_pool': [[-0.17168690264225006, -0.3807162046432495, -0.41396811604499817], [-0.20396214723587036, -0.4221324622631073, -0.44896823167800903], [-0.27890676259994507, -0.49870187044143677, -0.5018367171287537]],
+    'lstm_seq': [[-0.18544279038906097, -0.041259005665779114, 0.1009650006890297], [-0.18737773597240448, -0.020532354712486267, 0.11667415499687195], [-0.1656542867422104, -0.010210891254246235, 0.11275236308574677]],
+}
+
+
+def _mask_model(kind):
+    layers = [keras.Input((5,), dtype="int32"), L.Embedding(10, 4, mask_zero=True)]
+    layers += {"lstm": lambda: [L.LSTM(3)], "gru": lambda: [L.GRU(3)],
+               "simple_seq_pool": lambda: [L.SimpleRNN(3, return_sequences=True),
+                                           L.GlobalAveragePooling1D()],
+               "dense_pool": lambda: [L.Dense(3), L.Activation("tanh"), L.Dropout(0.5),
+                                      L.GlobalAveragePooling1D()],
+               "lstm_seq": lambda: [L.LSTM(2, return_sequences=True), L.LSTM(3)]}[kind]()
+    m = keras.Sequential(layers)
+    m.set_weights([(np.cos(np.arange(w.size) * 0.7 + i) * 0.5).reshape(w.shape)
+                   .astype("float32") for i, w in enumerate(m.get_weights())])
+    return m
+
+
+@pytest.mark.parametrize("kind", sorted(MASK_EXPECTED))
+def test_embedding_mask_propagates_as_keras(kind):
+    m = _mask_model(kind)
+    np.testing.assert_allclose(m(MASK_X).numpy(), MASK_EXPECTED[kind], rtol=2e-5, atol=2e-6)
+    inp = keras.Input((5,), dtype="int32")      # the same layers in a functional model
+    x = inp
+    for layer in m.layers:
+        x = layer(x)
+    np.testing.assert_allclose(keras.Model(inp, x)(MASK_X).numpy(), MASK_EXPECTED[kind],
+                               rtol=2e-5, atol=2e-6)
+    # the mask matters: without it (mask_zero=False) the numbers differ
+    m.layers[0].mask_zero = False
+    assert not np.allclose(m(MASK_X).numpy(), MASK_EXPECTED[kind], atol=1e-4)
+
+
+def test_compute_mask_of_the_masking_layers():
+    e = L.Embedding(10, 4, mask_zero=True)
+    np.testing.assert_array_equal(e.compute_mask(MASK_X).numpy(), MASK_X != 0)
+    assert L.Embedding(10, 4).compute_mask(MASK_X) is None
+    mask = tg.constant(MASK_X != 0)
+    assert L.Dense(2).compute_mask(None, mask) is mask and L.Dense(2).supports_masking
+    assert L.GlobalAveragePooling1D().compute_mask(None, mask) is None
+    assert L.LSTM(2, return_sequences=True).compute_mask(None, mask) is mask
+    assert L.LSTM(2).compute_mask(None, mask) is None
+    assert L.Flatten().supports_masking is False
+
+
+def test_rnn_zero_output_for_mask_as_keras():
+    for rs, want in ((True, [[[-0.5339124798774719, -0.42587417364120483],
+                               [-0.06193072348833084, 0.06025349721312523], [0.0, 0.0],
+                               [0.0, 0.0], [0.0, 0.0]],
+                              [[-0.4215973913669586, -0.15844210982322693],
+                               [-0.3886803686618805, -0.4322536885738373],
+                               [-0.1308569312095642, -0.18457207083702087],
+                               [-0.25665146112442017, -0.18892501294612885], [0.0, 0.0]],
+                              [[0.0, 0.0], [-0.48767831921577454, -0.2685481905937195],
+                               [-0.2149394303560257, 0.136977419257164], [0.0, 0.0],
+                               [0.0, 0.0]]]),
+                     (False, [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]])):   # TF 2.21's values
+        m = keras.Sequential([keras.Input((5,), dtype="int32"),
+                              L.Embedding(10, 2, mask_zero=True),
+                              L.SimpleRNN(2, return_sequences=rs, zero_output_for_mask=True)])
+        m.set_weights([(np.cos(np.arange(w.size) * 0.7 + i) * 0.5).reshape(w.shape)
+                       .astype("float32") for i, w in enumerate(m.get_weights())])
+        np.testing.assert_allclose(m(MASK_X).numpy(), want, rtol=2e-5, atol=2e-6)

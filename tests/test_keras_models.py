@@ -596,3 +596,45 @@ def test_early_stopping_on_val_accuracy_maximizes_it():
               callbacks=[es])
     assert es.monitor_op is np.greater
     assert len(h.history["loss"]) == 3          # no change for two epochs after the first
+
+
+def test_fit_reads_batch_logs_only_for_callbacks_that_want_them():
+    # with no callback reading a batch's logs, fit updates the metrics without reading
+    # them every step; the epoch logs (History) are the same either way
+    seen = []
+    histories = []
+    for callbacks in ([], [keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: seen.append(dict(logs)))]):
+        m = mlp()
+        m.compile(keras.optimizers.Adam(0.1), loss=sparse_ce(), metrics=["accuracy"])
+        histories.append(m.fit(a("X"), a("Y", "int64"), batch_size=5, epochs=3, verbose=0,
+                               shuffle=False, callbacks=callbacks).history)
+        assert not m._skip_batch_logs
+    assert histories[0] == histories[1] and len(histories[0]["loss"]) == 3
+    assert len(seen) == 6 and all(sorted(s) == ["accuracy", "loss"] for s in seen)
+    assert seen[-1] == {k: v[-1] for k, v in histories[1].items()}
+
+    class Step(keras.Sequential):      # a train_step of its own still gets its logs
+        def train_step(self, data):
+            logs = super().train_step(data)
+            seen.append(logs)
+            return logs
+    seen.clear()
+    m = Step([keras.Input((3,)), L.Dense(2)])
+    m.compile("sgd", loss=sparse_ce())
+    m.fit(a("X"), a("Y", "int64"), batch_size=5, epochs=1, verbose=0)
+    assert len(seen) == 2 and all(sorted(s) == ["loss"] for s in seen)
+
+
+def test_mean_of_a_scalar_weighted_by_a_count_as_the_general_path():
+    fast, general = keras.metrics.Mean(), keras.metrics.Mean()
+    for value, n in ((0.3, 5), (1.7, 3), (np.float32(2.5) / 3, 7)):
+        fast.update_state(tg.constant(np.float32(value)), sample_weight=n)
+        general.update_state(np.float32(value), sample_weight=np.float32(n))
+    assert fast.result().numpy() == general.result().numpy()
+    assert float(fast.count.numpy()) == 15.0
+    f64 = keras.metrics.Mean(dtype="float64")
+    f64.update_state(tg.constant(0.1), sample_weight=2)     # float32 value, float64 metric
+    assert f64.result().numpy() == np.float64(np.float32(0.1))
+    empty = keras.metrics.Mean()
+    assert empty.result().numpy() == 0.0

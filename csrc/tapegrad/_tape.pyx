@@ -27,6 +27,7 @@ that every call between them is a C call:
                 expm, and the tg.linalg composites built on them
 - rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize)
 - kernels_random.pxi: tg.random's float32 Box-Muller in C (TensorFlow's last bits)
+- ops_train.pxi fused in-place training updates (tg.raw_ops.ResourceApply*), C loops
 """
 cimport cython
 cimport numpy as cnp
@@ -77,6 +78,7 @@ include "ops_special.pxi"
 include "ops_decomp.pxi"
 include "ops_select.pxi"
 include "ops_image.pxi"
+include "ops_train.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made
 # last, when every op file has defined its ops

@@ -12,6 +12,7 @@ from . import layers
 from . import callbacks
 from . import models
 from .layers import Input, Layer
+from .layers_base import Variable
 from .models import Model, Sequential
 from .progbar import Progbar as _Progbar
 utils.Progbar = _Progbar

@@ -7,14 +7,13 @@ where the probabilities underflow); the memory holds the last few outputs only."
 import numpy as _np
 
 import tapegrad as _tg
-from .. import _tape as _t
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "glu", "silu",
            "swish", "hard_silu", "hard_swish", "mish", "softplus", "softsign", "sigmoid",
            "hard_sigmoid", "log_sigmoid", "tanh", "hard_tanh", "tanh_shrink", "softmax",
            "log_softmax", "exponential", "linear", "get", "serialize", "deserialize"]
 
-_convert = _t.convert_to_tensor
+_convert = _tg.convert_to_tensor
 
 # the last outputs of softmax and sigmoid, by id, with their logits: {id: (out, logits, op)}
 _LOGITS = {}
@@ -46,14 +45,14 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         negative_part = _tg.nn.relu(-x + threshold) if threshold != 0 else _tg.nn.relu(-x)
     clip_max = max_value is not None
     if threshold != 0:
-        x = x * _t.cast(_t.greater(x, _np.asarray(threshold, x.dtype)), x.dtype)
+        x = x * _tg.cast(_tg.greater(x, _np.asarray(threshold, x.dtype)), x.dtype)
     elif max_value == 6:
         x = _tg.nn.relu6(x)
         clip_max = False
     else:
         x = _tg.nn.relu(x)
     if clip_max:
-        x = _t.clip_by_value(x, _np.asarray(0, x.dtype), _np.asarray(max_value, x.dtype))
+        x = _tg.clip_by_value(x, _np.asarray(0, x.dtype), _np.asarray(max_value, x.dtype))
     if negative_slope != 0.0:
         x = x - negative_slope * negative_part
     return x
@@ -69,7 +68,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 def elu(x, alpha=1.0):
     res = _tg.nn.elu(x)
-    return res if alpha == 1 else _t.where(_convert(x) > 0, res, alpha * res)
+    return res if alpha == 1 else _tg.where(_convert(x) > 0, res, alpha * res)
 
 
 def selu(x):
@@ -78,7 +77,7 @@ def selu(x):
 
 def celu(x, alpha=1.0):
     x = _convert(x)
-    return _t.maximum(x, 0.0) + alpha * _t.expm1(_t.minimum(x, 0.0) / alpha)
+    return _tg.maximum(x, 0.0) + alpha * _tg.expm1(_tg.minimum(x, 0.0) / alpha)
 
 
 def gelu(x, approximate=False):
@@ -90,8 +89,8 @@ def glu(x, axis=-1):
     if x.shape[axis] % 2 != 0:
         raise ValueError("axis size must be divisible by 2. "
                          f"Received: x.shape={x.shape} with axis={axis}")
-    x1, x2 = _t.split(x, 2, axis=axis)
-    return x1 * _t.sigmoid(x2)
+    x1, x2 = _tg.split(x, 2, axis=axis)
+    return x1 * _tg.sigmoid(x2)
 
 
 def silu(x):
@@ -116,11 +115,11 @@ hard_swish = hard_silu
 
 def mish(x):
     x = _convert(x)
-    return x * _t.tanh(_t.softplus(x))
+    return x * _tg.tanh(_tg.softplus(x))
 
 
 def softplus(x):
-    return _t.softplus(x)
+    return _tg.softplus(x)
 
 
 def softsign(x):
@@ -129,24 +128,24 @@ def softsign(x):
 
 def sigmoid(x):
     x = _convert(x)
-    return _remember(_t.sigmoid(x), x, "Sigmoid")
+    return _remember(_tg.sigmoid(x), x, "Sigmoid")
 
 
 def hard_tanh(x):
-    return _t.clip_by_value(x, -1.0, 1.0)
+    return _tg.clip_by_value(x, -1.0, 1.0)
 
 
 def tanh_shrink(x):
     x = _convert(x)
-    return x - _t.tanh(x)
+    return x - _tg.tanh(x)
 
 
 def log_sigmoid(x):
-    return _t.log_sigmoid(x)
+    return _tg.log_sigmoid(x)
 
 
 def tanh(x):
-    return _t.tanh(x)
+    return _tg.tanh(x)
 
 
 def softmax(x, axis=-1):
@@ -159,7 +158,7 @@ def log_softmax(x, axis=-1):
 
 
 def exponential(x):
-    return _t.exp(x)
+    return _tg.exp(x)
 
 
 def linear(x):

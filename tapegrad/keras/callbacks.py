@@ -70,6 +70,12 @@ class CallbackList(Callback):
     def append(self, callback):
         self.callbacks.append(callback)
 
+    def _overrides(self, *hooks):
+        """Whether some callback has its own version of one of these hooks (fit skips
+        the per-batch logs and calls no batch hook that every callback leaves empty)."""
+        return any(getattr(getattr(c, h, None), "__func__", None) is not getattr(Callback, h)
+                   for c in self.callbacks for h in hooks)   # (an instance's own: LambdaCallback)
+
     def set_params(self, params):
         self.params = params
         for c in self.callbacks:

@@ -9,7 +9,7 @@ import random as _random
 
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 
 __all__ = ["Initializer", "Constant", "Zeros", "Ones", "Identity", "RandomNormal",
            "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotNormal",
@@ -66,9 +66,9 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        v = _np.asarray(self.value.numpy() if isinstance(self.value, (_t.Tensor, _t.Variable))
+        v = _np.asarray(self.value.numpy() if isinstance(self.value, (_tg.Tensor, _tg.Variable))
                         else self.value)
-        return _t.constant(_np.broadcast_to(v, _shape(shape)).astype(_dtype(dtype)))
+        return _tg.constant(_np.broadcast_to(v, _shape(shape)).astype(_dtype(dtype)))
 
     def get_config(self):
         return {"value": self.value}
@@ -78,14 +78,14 @@ class Zeros(Initializer):
     """Every entry 0."""
 
     def __call__(self, shape, dtype=None):
-        return _t.constant(_np.zeros(_shape(shape), _dtype(dtype)))
+        return _tg.constant(_np.zeros(_shape(shape), _dtype(dtype)))
 
 
 class Ones(Initializer):
     """Every entry 1."""
 
     def __call__(self, shape, dtype=None):
-        return _t.constant(_np.ones(_shape(shape), _dtype(dtype)))
+        return _tg.constant(_np.ones(_shape(shape), _dtype(dtype)))
 
 
 class Identity(Initializer):
@@ -99,7 +99,7 @@ class Identity(Initializer):
         if len(shape) != 2:
             raise ValueError("Identity matrix initializer can only be used for 2D "
                              f"matrices. Received: shape={shape} of rank {len(shape)}.")
-        return _t.constant((self.gain * _np.eye(*shape)).astype(_dtype(dtype)))
+        return _tg.constant((self.gain * _np.eye(*shape)).astype(_dtype(dtype)))
 
     def get_config(self):
         return {"gain": self.gain}
@@ -149,7 +149,7 @@ class RandomNormal(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         a = self._rng().standard_normal(_shape(shape)) * self.stddev + self.mean
-        return _t.constant(a.astype(_float(dtype, "RandomNormal")))
+        return _tg.constant(a.astype(_float(dtype, "RandomNormal")))
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -165,7 +165,7 @@ class TruncatedNormal(RandomInitializer):
 
     def __call__(self, shape, dtype=None):
         a = _truncated(self._rng(), _shape(shape)) * self.stddev + self.mean
-        return _t.constant(a.astype(_float(dtype, "TruncatedNormal")))
+        return _tg.constant(a.astype(_float(dtype, "TruncatedNormal")))
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -186,7 +186,7 @@ class RandomUniform(RandomInitializer):
             a = rng.integers(int(self.minval), int(self.maxval), _shape(shape))
         else:
             a = rng.uniform(self.minval, self.maxval, _shape(shape))
-        return _t.constant(a.astype(dtype))
+        return _tg.constant(a.astype(dtype))
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
@@ -231,7 +231,7 @@ class VarianceScaling(RandomInitializer):
         else:
             limit = _math.sqrt(3.0 * scale)
             a = rng.uniform(-limit, limit, shape)
-        return _t.constant(a.astype(dtype))
+        return _tg.constant(a.astype(dtype))
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
@@ -286,7 +286,7 @@ class Orthogonal(RandomInitializer):
         q = q * _np.sign(_np.diag(r))
         if rows < cols:
             q = q.T
-        return _t.constant((self.gain * q.reshape(shape)).astype(dtype))
+        return _tg.constant((self.gain * q.reshape(shape)).astype(dtype))
 
     def get_config(self):
         return {"gain": self.gain, **super().get_config()}

@@ -44,10 +44,23 @@ class Variable(tg.Variable):
     It is a tg.Variable, so a GradientTape watches it and `tape.gradient(loss,
     model.trainable_variables)` works; `regularizer` and `constraint` ride along."""
 
-    def __init__(self, initial_value, name, path, trainable=True, dtype=None):
-        super().__init__(initial_value, trainable=trainable, name=name, dtype=dtype)
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None, path=None):
+        name = "variable" if name is None else name
+        if callable(initializer) and not isinstance(initializer, (tg.Tensor, tg.Variable)):
+            if shape is None:
+                raise ValueError(
+                    "When creating a Variable from an initializer, the `shape` argument "
+                    "should be specified. Received: "
+                    f"initializer={initializer} and shape={shape}")
+            initializer = initializer(tuple(shape), dtype=dtype or "float32")
+        value = np.asarray(initializer)
+        if dtype is None and value.dtype.kind == "f":
+            dtype = "float32"            # Keras's floatx
+        super().__init__(value if dtype is None else value.astype(_std_dtype(dtype)),
+                         trainable=trainable, name=name)
         self._keras_name = name
-        self.path = path
+        self.path = name if path is None else path
         self.regularizer = None
         self.constraint = None
 
@@ -266,7 +279,7 @@ class Layer:
             if not any(value is l for l in self._tracked_layers):
                 self._tracked_layers.append(value)
                 _track_version[0] += 1
-        elif isinstance(value, tg.Variable):
+        elif isinstance(value, Variable):   # Keras 3 tracks its own variables, not tf.Variable
             lst = self._trainable_variables if value.trainable else self._non_trainable_variables
             if not any(value is v for v in lst):
                 lst.append(value)
@@ -282,7 +295,7 @@ class Layer:
         if isinstance(value, Layer):
             self._tracked_layers[:] = [l for l in self._tracked_layers if l is not value]
             _track_version[0] += 1
-        elif isinstance(value, tg.Variable):
+        elif isinstance(value, Variable):
             for lst in (self._trainable_variables, self._non_trainable_variables):
                 lst[:] = [v for v in lst if v is not value]
             _track_version[0] += 1
@@ -481,6 +494,20 @@ class Layer:
             if layer._losses:
                 layer._losses.clear()
 
+    # -- masks (Keras's: Embedding(mask_zero=True) makes one, RNNs and pooling use it) ---
+    supports_masking = False     # a layer that passes its input's mask on (Dense, Dropout)
+    _makes_mask = False          # a layer whose output has a mask its input had not
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return previous_mask
+
+    def _output_mask(self, inputs, mask):
+        """The mask of this layer's output, given its input's (None: no mask): what
+        compute_mask gives when the layer supports masking or has its own compute_mask."""
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            return self.compute_mask(inputs, mask)
+        return None
+
     # -- building and calling ------------------------------------------------------------
     def build(self, input_shape=None):
         self.built = True
@@ -525,7 +552,7 @@ class Layer:
         original_args, original_kwargs = args, kwargs
         if len(args) == 1 and type(args[0]) in _EAGER_TYPES:
             x = args[0]                             # the common cases, kept cheap
-            if self.autocast and x.dtype != self._dtype and x.dtype.kind == "f":
+            if self.autocast and x.dtype.dtype != self._dtype and x.dtype.kind == "f":
                 args = (tg.cast(x, self._dtype),)
         elif len(args) == 1 and type(args[0]) is np.ndarray and args[0].dtype == self._dtype:
             args = (tg.constant(args[0]),)

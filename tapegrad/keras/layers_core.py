@@ -57,6 +57,8 @@ def _to_float(layer, x):
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)` over the last axis of the inputs."""
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
@@ -106,6 +108,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = _activation(activation)
@@ -174,6 +178,8 @@ class Softmax(Layer):
 class Dropout(Layer):
     """Zero a fraction `rate` of the inputs in training (scaling the rest by
     1 / (1 - rate)); the identity otherwise."""
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -301,6 +307,10 @@ class Embedding(Layer):
                 f"[0, {self.input_dim}) [Op:GatherV2]")
         return tg.gather(self.embeddings, idx)
 
+    @property
+    def _makes_mask(self):
+        return bool(self.mask_zero)
+
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
@@ -332,6 +342,10 @@ class _GlobalPooling(Layer):
 class GlobalAveragePooling1D(_GlobalPooling):
     _rank = 1
     _reduce = staticmethod(tg.reduce_mean)
+    supports_masking = True      # the mean over the unmasked steps; the output has no mask
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def call(self, inputs, mask=None):
         if mask is None:

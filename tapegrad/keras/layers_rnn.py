@@ -217,6 +217,7 @@ class RNN(Layer):
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.unroll = go_backwards, unroll
         self.stateful = stateful
+        self.zero_output_for_mask = zero_output_for_mask
 
     def build(self, sequences_shape, initial_state_shape=None):
         if len(sequences_shape) != 3:
@@ -260,7 +261,10 @@ class RNN(Layer):
             new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
             if mask_steps is not None:
                 keep = tg.constant(mask_steps[t][:, None])
-                prev_out = outputs[-1] if outputs else tg.zeros_like(out)
+                # a masked step's output: the last one, or zeros (zero_output_for_mask),
+                # which is also what the next masked step repeats, as Keras
+                prev_out = (outputs[-1] if outputs and not self.zero_output_for_mask
+                            else tg.zeros_like(out))
                 out = tg.where(keep, out, prev_out)
                 new_states = [tg.where(keep, n, s) for n, s in zip(new_states, states)]
             states = new_states
@@ -275,6 +279,13 @@ class RNN(Layer):
             return [result] + states
         return result
 
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        # the output sequence keeps the input's mask; the last output and states have none
+        out = mask if self.return_sequences and mask is not None else None
+        return [out] + [None] * len(self.cell.state_size) if self.return_state else out
+
     @property
     def units(self):
         return self.cell.units
@@ -286,6 +297,10 @@ _CELL_KW = ("activation", "use_bias", "kernel_initializer", "recurrent_initializ
             "dropout", "recurrent_dropout", "seed")
 
 
+_RNN_KW = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+           "zero_output_for_mask")
+
+
 def _split_kwargs(kwargs, extra=()):
     cell_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in _CELL_KW + tuple(extra)}
     return cell_kw
@@ -295,8 +310,7 @@ class SimpleRNN(RNN):
     """Fully-connected RNN: h_t = activation(x_t W + h_{t-1} U + b)."""
 
     def __init__(self, units, activation="tanh", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in ("return_sequences", "return_state", "go_backwards",
-                                              "stateful", "unroll") if k in kwargs}
+        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
         cell_kw = _split_kwargs(kwargs)
         cell = SimpleRNNCell(units, activation=activation, dtype=kwargs.get("dtype"),
                              name="simple_rnn_cell", **cell_kw)
@@ -307,8 +321,7 @@ class LSTM(RNN):
     """Long short-term memory; return_state gives [output, h, c]."""
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in ("return_sequences", "return_state", "go_backwards",
-                                              "stateful", "unroll") if k in kwargs}
+        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
         cell_kw = _split_kwargs(kwargs, ("unit_forget_bias", "implementation"))
         kwargs.pop("use_cudnn", None)
         cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
@@ -320,8 +333,7 @@ class GRU(RNN):
     """Gated recurrent unit (reset_after=True by default, as Keras 3)."""
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in ("return_sequences", "return_state", "go_backwards",
-                                              "stateful", "unroll") if k in kwargs}
+        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
         cell_kw = _split_kwargs(kwargs, ("reset_after", "implementation"))
         kwargs.pop("use_cudnn", None)
         cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,

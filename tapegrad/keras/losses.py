@@ -6,7 +6,7 @@ import warnings as _warnings
 
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 from .. import nn as _nn
 from . import activations as _activations
 from .utils import _auto_name, _deserialize
@@ -29,9 +29,9 @@ _REDUCTIONS = {"sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sa
 
 def _tensor(x, dtype=None):
     """convert_to_tensor, casting (not refusing) to `dtype`, as keras.ops does."""
-    t = _t.convert_to_tensor(x)
+    t = _tg.convert_to_tensor(x)
     if dtype is not None and t.dtype != dtype:
-        t = _t.cast(t, dtype)
+        t = _tg.cast(t, dtype)
     return t
 
 
@@ -54,32 +54,32 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
         return x1, x2
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
-            x2 = _t.expand_dims(x2, -1)
+            x2 = _tg.expand_dims(x2, -1)
         else:
-            x1 = _t.squeeze(x1, -1)
+            x1 = _tg.squeeze(x1, -1)
     if r2 == r1 + 1 and x2.shape[-1] == 1:
         if r1 == 1 and expand_rank_1:
-            x1 = _t.expand_dims(x1, -1)
+            x1 = _tg.expand_dims(x1, -1)
         else:
-            x2 = _t.squeeze(x2, -1)
+            x2 = _tg.squeeze(x2, -1)
     return x1, x2
 
 
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     if reduction is None or reduction == "none" or tuple(values.shape) in ((), (0,)):
         return values
-    loss = _t.reduce_sum(values)
+    loss = _tg.reduce_sum(values)
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
-            divisor = _t.cast(_t.reduce_sum(sample_weight), loss.dtype)
+            divisor = _tg.cast(_tg.reduce_sum(sample_weight), loss.dtype)
         else:
             divisor = _np.asarray(values.shape.num_elements(), loss.dtype)
         if isinstance(divisor, _np.ndarray):
-            loss = loss / divisor if divisor != 0 else _t.zeros_like(loss)
+            loss = loss / divisor if divisor != 0 else _tg.zeros_like(loss)
         else:   # divide_no_nan by the sum of the weights
-            zero = _t.equal(divisor, 0)
-            loss = _t.where(zero, _t.zeros_like(loss),
-                            loss / _t.where(zero, _t.ones_like(divisor), divisor))
+            zero = _tg.equal(divisor, 0)
+            loss = _tg.where(zero, _tg.zeros_like(loss),
+                            loss / _tg.where(zero, _tg.ones_like(divisor), divisor))
     return loss
 
 
@@ -204,30 +204,30 @@ def _wrapper(fn, default_name, doc, **defaults):
 def mean_squared_error(y_true, y_pred):
     """mean((y_true - y_pred)²) over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
-    return _t.reduce_mean(_t.square(y_true - y_pred), axis=-1)
+    return _tg.reduce_mean(_tg.square(y_true - y_pred), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
     """mean(|y_true - y_pred|) over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
-    return _t.reduce_mean(_t.abs(y_true - y_pred), axis=-1)
+    return _tg.reduce_mean(_tg.abs(y_true - y_pred), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
     """100 * mean(|y_true - y_pred| / max(|y_true|, epsilon)) over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
     eps = _np.asarray(EPSILON, y_pred.dtype)
-    diff = _t.abs((y_true - y_pred) / _t.maximum(_t.abs(y_true), eps))
-    return 100.0 * _t.reduce_mean(diff, axis=-1)
+    diff = _tg.abs((y_true - y_pred) / _tg.maximum(_tg.abs(y_true), eps))
+    return 100.0 * _tg.reduce_mean(diff, axis=-1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
     """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))²) over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
     eps = _np.asarray(EPSILON, y_pred.dtype)
-    first = _t.log(_t.maximum(y_pred, eps) + 1.0)
-    second = _t.log(_t.maximum(y_true, eps) + 1.0)
-    return _t.reduce_mean(_t.square(first - second), axis=-1)
+    first = _tg.log(_tg.maximum(y_pred, eps) + 1.0)
+    second = _tg.log(_tg.maximum(y_true, eps) + 1.0)
+    return _tg.reduce_mean(_tg.square(first - second), axis=-1)
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -235,9 +235,9 @@ def huber(y_true, y_pred, delta=1.0):
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
     delta = _np.asarray(delta, y_pred.dtype)
     error = y_pred - y_true
-    abs_error = _t.abs(error)
+    abs_error = _tg.abs(error)
     half = _np.asarray(0.5, y_pred.dtype)
-    return _t.reduce_mean(_t.where(abs_error <= delta, half * _t.square(error),
+    return _tg.reduce_mean(_tg.where(abs_error <= delta, half * _tg.square(error),
                                    delta * abs_error - half * _np.square(delta)), axis=-1)
 
 
@@ -246,36 +246,36 @@ def log_cosh(y_true, y_pred):
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
     x = y_pred - y_true
     log2 = _np.asarray(_np.log(2.0), y_pred.dtype)
-    return _t.reduce_mean(x + _t.softplus(x * -2.0) - log2, axis=-1)
+    return _tg.reduce_mean(x + _tg.softplus(x * -2.0) - log2, axis=-1)
 
 
 def kl_divergence(y_true, y_pred):
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [eps, 1]."""
     y_true, y_pred = _pred_true(y_true, y_pred)
-    y_true = _t.clip_by_value(y_true, EPSILON, 1.0)
-    y_pred = _t.clip_by_value(y_pred, EPSILON, 1.0)
-    return _t.reduce_sum(y_true * _t.log(y_true / y_pred), axis=-1)
+    y_true = _tg.clip_by_value(y_true, EPSILON, 1.0)
+    y_pred = _tg.clip_by_value(y_pred, EPSILON, 1.0)
+    return _tg.reduce_sum(y_true * _tg.log(y_true / y_pred), axis=-1)
 
 
 def poisson(y_true, y_pred):
     """mean(y_pred - y_true * log(y_pred + eps)) over the last axis."""
     y_true, y_pred = _pred_true(y_true, y_pred)
     eps = _np.asarray(EPSILON, y_pred.dtype)
-    return _t.reduce_mean(y_pred - y_true * _t.log(y_pred + eps), axis=-1)
+    return _tg.reduce_mean(y_pred - y_true * _tg.log(y_pred + eps), axis=-1)
 
 
 def _normalize(x, axis):
     # Keras's l2 normalization: x * min(rsqrt(sum(x²)), 1 / epsilon)
     if len(x.shape) == 0:
-        x = _t.expand_dims(x, 0)
-    inv = _t.rsqrt(_t.reduce_sum(_t.square(x), axis=axis, keepdims=True))
-    return x * _t.minimum(inv, 1.0 / EPSILON)
+        x = _tg.expand_dims(x, 0)
+    inv = _tg.rsqrt(_tg.reduce_sum(_tg.square(x), axis=axis, keepdims=True))
+    return x * _tg.minimum(inv, 1.0 / EPSILON)
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Minus the cosine of the angle between y_true and y_pred along `axis`."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pred_true(y_true, y_pred))
-    return -_t.reduce_sum(_normalize(y_true, axis) * _normalize(y_pred, axis), axis=axis)
+    return -_tg.reduce_sum(_normalize(y_true, axis) * _normalize(y_pred, axis), axis=axis)
 
 
 def _hinge_labels(y_true):
@@ -288,23 +288,23 @@ def hinge(y_true, y_pred):
     """mean(max(1 - y_true * y_pred, 0)) over the last axis ({0, 1} labels to {-1, 1})."""
     y_pred = _tensor(y_pred)
     y_true = _hinge_labels(_tensor(y_true, y_pred.dtype))
-    return _t.reduce_mean(_t.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+    return _tg.reduce_mean(_tg.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
 
 
 def squared_hinge(y_true, y_pred):
     """mean(max(1 - y_true * y_pred, 0)²) over the last axis."""
     y_pred = _tensor(y_pred)
     y_true = _hinge_labels(_tensor(y_true, y_pred.dtype))
-    return _t.reduce_mean(_t.square(_t.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+    return _tg.reduce_mean(_tg.square(_tg.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
 
 
 def categorical_hinge(y_true, y_pred):
     """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)."""
     y_pred = _tensor(y_pred)
     y_true = _tensor(y_true, y_pred.dtype)
-    pos = _t.reduce_sum(y_true * y_pred, axis=-1)
-    neg = _t.reduce_max((1.0 - y_true) * y_pred, axis=-1)
-    return _t.maximum(neg - pos + 1.0, _np.asarray(0, y_pred.dtype))
+    pos = _tg.reduce_sum(y_true * y_pred, axis=-1)
+    neg = _tg.reduce_max((1.0 - y_true) * y_pred, axis=-1)
+    return _tg.maximum(neg - pos + 1.0, _np.asarray(0, y_pred.dtype))
 
 
 def _check_same_shape(target, output, what="the same shape"):
@@ -330,9 +330,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if from_logits:
         bce = _nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
     else:
-        out = _t.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
-        bce = -(y_true * _t.log(out) + (1 - y_true) * _t.log(1 - out))
-    return _t.reduce_mean(bce, axis=axis)
+        out = _tg.clip_by_value(y_pred, EPSILON, 1.0 - EPSILON)
+        bce = -(y_true * _tg.log(out) + (1 - y_true) * _tg.log(1 - out))
+    return _tg.reduce_mean(bce, axis=axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -361,9 +361,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         y_pred, from_logits = _tensor(logits, y_pred.dtype), True
     if from_logits:
         return _nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
-    out = y_pred / _t.reduce_sum(y_pred, axis=axis, keepdims=True)
-    out = _t.clip_by_value(out, EPSILON, 1.0 - EPSILON)
-    return -_t.reduce_sum(y_true * _t.log(out), axis=axis)
+    out = y_pred / _tg.reduce_sum(y_pred, axis=axis, keepdims=True)
+    out = _tg.clip_by_value(out, EPSILON, 1.0 - EPSILON)
+    return -_tg.reduce_sum(y_true * _tg.log(out), axis=axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
@@ -374,7 +374,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_pred = _tensor(y_pred)
     y_true = _tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:
-        y_true = _t.squeeze(y_true, axis)
+        y_true = _tg.squeeze(y_true, axis)
     rank = len(y_pred.shape)
     if axis != -1 and axis != rank - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
@@ -393,14 +393,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     valid = None
     if ignore_class is not None:
         valid = _np.asarray(y_true) != ignore_class
-        y_true = _t.where(valid, y_true, _t.zeros_like(y_true))
-        y_pred = _t.where(valid[..., None], y_pred, _t.zeros_like(y_pred))
-    labels = _t.cast(y_true, "int64")
+        y_true = _tg.where(valid, y_true, _tg.zeros_like(y_true))
+        y_pred = _tg.where(valid[..., None], y_pred, _tg.zeros_like(y_pred))
+    labels = _tg.cast(y_true, "int64")
     if not from_logits:
-        y_pred = _t.log(_t.clip_by_value(y_pred, EPSILON, 1 - EPSILON))
+        y_pred = _tg.log(_tg.clip_by_value(y_pred, EPSILON, 1 - EPSILON))
     res = _nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
     if valid is not None:
-        res = _t.where(valid, res, _t.zeros_like(res))
+        res = _tg.where(valid, res, _tg.zeros_like(res))
     return res
 
 

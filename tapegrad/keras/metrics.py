@@ -6,7 +6,7 @@ without a copy), accumulated into float32 variables; `result()` returns a tensor
 """
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 from . import losses as _losses
 from .utils import _auto_name, _deserialize
 
@@ -27,7 +27,7 @@ _EPSILON = 1e-7
 def _np_value(x, dtype=None):
     """A NumPy value of a tensor, variable, array or Python value (no copy when it
     already has the dtype)."""
-    a = _np.asarray(x) if isinstance(x, (_t.Tensor, _t.Variable)) else x
+    a = _np.asarray(x) if isinstance(x, (_tg.Tensor, _tg.Variable)) else x
     a = _np.asarray(a)
     return a if dtype is None or a.dtype == dtype else a.astype(dtype)
 
@@ -50,6 +50,8 @@ def _same_rank(x1, x2, expand_rank_1=True):
 
 def _divide_no_nan(a, b):
     a, b = _np.asarray(a), _np.asarray(b)
+    if a.ndim == 0 and b.ndim == 0:          # Mean's result, every step of fit: no errstate
+        return a / b if b != 0 else _np.zeros_like(a * b)
     with _np.errstate(divide="ignore", invalid="ignore"):
         return _np.where(b == 0, _np.zeros_like(a * b), a / _np.where(b == 0, 1, b))
 
@@ -81,7 +83,7 @@ class Metric:
         from . import initializers
         dtype = _np.dtype(getattr(dtype, "name", dtype) or self._dtype)
         value = _np.asarray(initializers.get(initializer)(tuple(shape), dtype=dtype), dtype)
-        v = _t.Variable(value, trainable=False, name=name)
+        v = _tg.Variable(value, trainable=False, name=name)
         self._variables.append(v)
         return v
 
@@ -171,6 +173,16 @@ class Mean(Metric):
         self.count = self.add_variable((), "zeros", dtype=self._dtype, name="count")
 
     def update_state(self, values, sample_weight=None):
+        if type(sample_weight) is int and type(values) is _tg.Tensor and not values.shape:
+            # a scalar weighted by a count (fit's loss tracker, every step): the general
+            # path's numbers without its broadcasting and reductions
+            t = self._dtype.type
+            v = _np.asarray(values)
+            v = t(v) if v.dtype == self._dtype else v.astype(self._dtype)[()]
+            w = t(sample_weight)
+            self.total.assign_add(_np.asarray(v * w))
+            self.count.assign_add(_np.asarray(w))
+            return
         values, sample_weight = _reduce_to_samplewise_values(values, sample_weight,
                                                              _np.mean, self._dtype)
         self.total.assign_add(_np.sum(values, dtype=self._dtype))
@@ -187,7 +199,7 @@ class Mean(Metric):
         self.count.assign(_np.zeros((), self._dtype))
 
     def result(self):
-        return _t.constant(_divide_no_nan(_np.asarray(self.total), _np.asarray(self.count))
+        return _tg.constant(_divide_no_nan(_np.asarray(self.total), _np.asarray(self.count))
                            .astype(self._dtype))
 
 
@@ -214,7 +226,7 @@ class MeanMetricWrapper(Mean):
 # accuracies (NumPy: they are not differentiable) -------------------------------------
 
 def _floatx(a):
-    return _t.constant(_np.asarray(a, _np.float32))
+    return _tg.constant(_np.asarray(a, _np.float32))
 
 
 def _accuracy(y_true, y_pred):
@@ -391,7 +403,7 @@ class RootMeanSquaredError(Mean):
         return super().update_state(_np.square(y_pred - y_true), sample_weight=sample_weight)
 
     def result(self):
-        return _t.constant(_np.sqrt(_np.asarray(super().result())))
+        return _tg.constant(_np.sqrt(_np.asarray(super().result())))
 
 
 # confusion-matrix metrics ------------------------------------------------------------
@@ -519,7 +531,7 @@ class _ConfusionMetric(Metric):
 
     def _out(self, value):
         value = _np.asarray(value, self._dtype)
-        return _t.constant(value[0] if len(self.thresholds) == 1 else value)
+        return _tg.constant(value[0] if len(self.thresholds) == 1 else value)
 
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds,
@@ -679,7 +691,7 @@ class AUC(Metric):
         tn, fn = _np.asarray(self.true_negatives), _np.asarray(self.false_negatives)
         n = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
-            return _t.constant(_np.asarray(self._interpolate_pr_auc(tp, fp, fn), self._dtype))
+            return _tg.constant(_np.asarray(self._interpolate_pr_auc(tp, fp, fn), self._dtype))
         recall = _divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _divide_no_nan(fp, fp + tn), recall
@@ -699,7 +711,7 @@ class AUC(Metric):
         else:
             heights = _np.maximum(y[:n - 1], y[1:])
         terms = (x[:n - 1] - x[1:]) * heights
-        return _t.constant(_np.asarray(self._by_label(terms), self._dtype))
+        return _tg.constant(_np.asarray(self._by_label(terms), self._dtype))
 
     def reset_state(self):
         if self._built:

@@ -340,6 +340,8 @@ class Model(Layer):
     """A Layer with training: subclass it (layers as attributes, `call`), or build it
     from symbolic tensors: `Model(inputs, outputs)`."""
 
+    _skip_batch_logs = False     # set by fit while no callback reads a batch's logs
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "outputs" in kwargs or
                              (len(args) == 1 and "outputs" in kwargs)):
@@ -473,13 +475,16 @@ class Model(Layer):
         return total
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        self._update_compiled_metrics(x, y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, x, y, y_pred, sample_weight=None):
         if self._compile_metrics is not None and y is not None:
             yt, yp = self._flat_outputs(y, y_pred)
             sw = sample_weight
             if isinstance(sw, dict):
                 sw = [sw.get(k) for k in self.output_names]
             self._compile_metrics.update_state(yt, yp, sw)
-        return self.get_metrics_result()
 
     def get_metrics_result(self):
         out = {}
@@ -509,6 +514,9 @@ class Model(Layer):
             self.optimizer.apply_gradients(zip(grads, variables))
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        if self._skip_batch_logs:   # fit wants no logs of this batch: read no metric
+            self._update_compiled_metrics(x, y, y_pred, sample_weight=sample_weight)
+            return None
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def test_step(self, data):
@@ -562,6 +570,12 @@ class Model(Layer):
             val = _Batches(vx, vy, vsw, validation_batch_size or batch_size,
                            steps=validation_steps)
         cbs = self._callbacks(callbacks, verbose, epochs, train.steps, add_history=True)
+        # the batch hooks that some callback has, and whether the batch logs are read at
+        # all: the default train_step then updates the metrics without reading them
+        begin_hook = cbs._overrides("on_train_batch_begin", "on_batch_begin")
+        end_hook = cbs._overrides("on_train_batch_end", "on_batch_end")
+        skip = (not end_hook and type(self).train_step is Model.train_step
+                and type(self).compute_metrics is Model.compute_metrics)
         self.stop_training = False
         cbs.on_train_begin()
         training_logs = None
@@ -570,12 +584,23 @@ class Model(Layer):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             step = -1
-            for step, data in enumerate(train):
-                cbs.on_train_batch_begin(step)
-                logs = _pythonify_logs(self.train_step(data))
-                cbs.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
+            self._skip_batch_logs = skip
+            try:
+                for step, data in enumerate(train):
+                    if begin_hook:
+                        cbs.on_train_batch_begin(step)
+                    if skip:
+                        self.train_step(data)
+                    else:
+                        logs = _pythonify_logs(self.train_step(data))
+                    if end_hook:
+                        cbs.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+            finally:
+                self._skip_batch_logs = False
+            if skip and step >= 0:
+                logs = _pythonify_logs(self.get_metrics_result())
             if step < 0:
                 raise ValueError("Unexpected result of `train_function` (Empty logs). This "
                                  "could be due to issues in input pipeline that resulted in "
@@ -854,9 +879,15 @@ class Functional(Model):
                 v = tg.cast(v, t.dtype)
             values[id(t)] = v
         sub = lambda a: values[id(a)] if isinstance(a, KerasTensor) else a  # noqa: E731
+        masks = {}                               # id(KerasTensor) -> its mask, when it has one
         for layer, single, node in self._plan():
             if single is not None:               # layer(one tensor): the common case
-                out = layer(values[single])
+                x = values[single]
+                m = masks.get(single) if masks else None
+                out = layer(x, mask=m) if m is not None and layer._call_has_mask else layer(x)
+                m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
+                if m is not None and len(node.output_tensors) == 1:
+                    masks[id(node.output_tensors[0])] = m
             else:
                 out = layer(*_map(sub, node.call_args), **_map(sub, node.call_kwargs))
             if len(node.output_tensors) == 1 and not isinstance(out, (list, tuple, dict)):
@@ -973,9 +1004,14 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
             return self._graph.call(inputs, training=training)
-        x = inputs
+        x, m = inputs, None
         for layer in self._seq_layers:
-            x = layer(x, training=training) if layer._call_has_training else layer(x)
+            kw = {"training": training} if layer._call_has_training else {}
+            if m is not None and layer._call_has_mask:
+                kw["mask"] = m
+            y = layer(x, **kw)
+            m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
+            x = y
         return x
 
     @property

@@ -2,9 +2,12 @@
 Nadam), with Keras's numbers: the same formulas, in the variables' dtype, in the same
 order of operations.
 
-An optimizer's update does not take part in differentiation, so it is NumPy arithmetic on
-the arrays of the variables and the gradients (`np.asarray` reads them without a copy; `.numpy()` copies, as TensorFlow's): a
-few temporaries per variable, then one `assign`, `assign_add` or `assign_sub` per state
+An optimizer's update does not take part in differentiation. SGD and Adam (and AdamW) call
+the engine's fused updates, `tg.raw_ops.ResourceApplyGradientDescent`,
+`ResourceApplyKerasMomentum` and `ResourceApplyKerasAdam`: one compiled loop per variable,
+in place, in Keras's order of float operations. The others are NumPy arithmetic on the
+arrays of the variables and the gradients (`np.asarray` reads them without a copy): a few
+temporaries per variable, then one `assign`, `assign_add` or `assign_sub` per state
 variable, which the engine applies in place when nothing else sees the variable's array.
 """
 import re as _re
@@ -12,15 +15,19 @@ import warnings as _warnings
 
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 from . import schedules
 from .utils import _auto_name
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
            "schedules", "get", "serialize", "deserialize"]
 
-_Variable = _t.Variable
-_Tensor = _t.Tensor
+_Variable = _tg.Variable
+_Tensor = _tg.Tensor
+_FUSED = ("float32", "float64")          # the dtypes the engine's fused updates take
+_apply_keras_adam = _tg.raw_ops.ResourceApplyKerasAdam
+_apply_momentum = _tg.raw_ops.ResourceApplyKerasMomentum
+_apply_descent = _tg.raw_ops.ResourceApplyGradientDescent
 
 
 def _cast(x, t):
@@ -121,7 +128,7 @@ class Optimizer:
     @property
     def iterations(self):
         if self.gradient_accumulation_steps:
-            return _t.constant(_np.int64(_np.asarray(self._iterations))
+            return _tg.constant(_np.int64(_np.asarray(self._iterations))
                                // self.gradient_accumulation_steps)
         return self._iterations
 
@@ -508,8 +515,17 @@ class SGD(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
-        g = _array(gradient, dtype)
         lr, momentum = self._per_step(dtype, learning_rate)
+        if dtype.name in _FUSED:   # Keras's formulas are TF's kernels' here
+            g = gradient if type(gradient) is _Tensor and gradient.dtype == dtype else _array(
+                gradient, dtype)
+            if self.momentum != 0:
+                _apply_momentum(var=variable, accum=self.momentums[self._index[id(variable)]],
+                                lr=lr, grad=g, momentum=momentum, use_nesterov=self.nesterov)
+            else:
+                _apply_descent(var=variable, alpha=lr, delta=g)
+            return
+        g = _array(gradient, dtype)
         if self.momentum != 0:
             m = self.momentums[self._index[id(variable)]]
             d = _np.asarray(m) * momentum
@@ -558,6 +574,11 @@ class Adam(Optimizer):
         return t(learning_rate) * _np.sqrt(1 - _cast(self.beta_2, t) ** step) / (
             1 - _cast(self.beta_1, t) ** step)
 
+    def _powers(self, t, learning_rate):
+        """lr, beta_1 ** step and beta_2 ** step in the variables' dtype, as Keras."""
+        step = t(self._step + 1)
+        return t(learning_rate), _cast(self.beta_1, t) ** step, _cast(self.beta_2, t) ** step
+
     def update_step(self, gradient, variable, learning_rate):
         self._adam_steps([gradient], [variable], learning_rate)
 
@@ -567,39 +588,53 @@ class Adam(Optimizer):
         self._adam_steps(grads, trainable_variables, learning_rate)
 
     def _adam_steps(self, grads, trainable_variables, learning_rate):
-        # every variable's step in one loop, the per-step scalars hoisted (as Keras's
-        # torch backend fuses its optimizers' steps over the variables)
-        c1, c2, eps = 1 - self.beta_1, 1 - self.beta_2, self.epsilon
+        # every variable's step in one loop, the per-step scalars hoisted, each variable
+        # updated by the engine's fused kernel (Keras's formula and order of operations)
         index, momentums, velocities = self._index, self._momentums, self._velocities
         v_hats = self._velocity_hats if self.amsgrad else None
-        cache = self.__dict__.setdefault("_coefficients_of", {})
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+        last = powers = None
         for gradient, variable in zip(grads, trainable_variables):
             dtype = variable.dtype
-            g = _np.asarray(gradient) if type(gradient) is _Tensor else gradient
-            if type(g) is not _ndarray or g.dtype != dtype:
-                g = _array(g, dtype)
-            alpha = cache.get(dtype)
-            if alpha is None:
-                alpha = self._per_step(dtype, learning_rate)
+            if dtype is not last:
+                last = dtype
+                powers = (self._powers(dtype.type, learning_rate) if dtype.name in _FUSED
+                          else None)
+            if powers is None:
+                self._adam_numpy(gradient, variable, learning_rate)
+                continue
+            if type(gradient) is not _Tensor or gradient.dtype is not dtype:
+                gradient = _array(gradient, dtype)
             i = index[id(variable)]
-            m = momentums[i]
-            v = velocities[i]
-            d = g - _np.asarray(m)
-            d *= c1
-            m.assign_add(d)
-            d = g * g
-            d -= _np.asarray(v)
-            d *= c2
-            v.assign_add(d)
-            if v_hats is not None:
-                v_hat = v_hats[i]
-                v_hat.assign(_np.maximum(_np.asarray(v_hat), _np.asarray(v)))
-                v = v_hat
-            den = _np.sqrt(_np.asarray(v))
-            den += eps
-            d = _np.asarray(m) * alpha
-            d /= den
-            variable.assign_sub(d)
+            _apply_keras_adam(var=variable, m=momentums[i], v=velocities[i],
+                              beta1_power=powers[1], beta2_power=powers[2], lr=powers[0],
+                              beta1=b1, beta2=b2, epsilon=eps, grad=gradient,
+                              vhat=None if v_hats is None else v_hats[i])
+
+    def _adam_numpy(self, gradient, variable, learning_rate):
+        # the same step in NumPy, for the dtypes the fused kernel does not take (float16)
+        dtype = variable.dtype
+        g = _array(gradient, dtype)
+        alpha = self._per_step(dtype, learning_rate)
+        i = self._index[id(variable)]
+        m = self._momentums[i]
+        v = self._velocities[i]
+        d = g - _np.asarray(m)
+        d *= 1 - self.beta_1
+        m.assign_add(d)
+        d = g * g
+        d -= _np.asarray(v)
+        d *= 1 - self.beta_2
+        v.assign_add(d)
+        if self.amsgrad:
+            v_hat = self._velocity_hats[i]
+            v_hat.assign(_np.maximum(_np.asarray(v_hat), _np.asarray(v)))
+            v = v_hat
+        den = _np.sqrt(_np.asarray(v))
+        den += self.epsilon
+        d = _np.asarray(m) * alpha
+        d /= den
+        variable.assign_sub(d)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -2,7 +2,7 @@
 weight, a regularizer returns the penalty to add to the loss (a differentiable tensor)."""
 import math as _math
 
-from .. import _tape as _t
+import tapegrad as _tg
 from .losses import _normalize   # Keras's l2 normalization (x * min(rsqrt(sum x²), 1/eps))
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -42,12 +42,12 @@ class L1L2(Regularizer):
         self.l2 = l2
 
     def __call__(self, x):
-        x = _t.convert_to_tensor(x)
-        regularization = _t.constant(0.0, dtype=x.dtype)
+        x = _tg.convert_to_tensor(x)
+        regularization = _tg.constant(0.0, dtype=x.dtype)
         if self.l1:
-            regularization = regularization + self.l1 * _t.reduce_sum(_t.abs(x))
+            regularization = regularization + self.l1 * _tg.reduce_sum(_tg.abs(x))
         if self.l2:
-            regularization = regularization + self.l2 * _t.reduce_sum(_t.square(x))
+            regularization = regularization + self.l2 * _tg.reduce_sum(_tg.square(x))
         return regularization
 
     def get_config(self):
@@ -63,7 +63,7 @@ class L1(Regularizer):
         self.l1 = l1
 
     def __call__(self, x):
-        return self.l1 * _t.reduce_sum(_t.abs(x))
+        return self.l1 * _tg.reduce_sum(_tg.abs(x))
 
     def get_config(self):
         return {"l1": float(self.l1)}
@@ -78,7 +78,7 @@ class L2(Regularizer):
         self.l2 = l2
 
     def __call__(self, x):
-        return self.l2 * _t.reduce_sum(_t.square(x))
+        return self.l2 * _tg.reduce_sum(_tg.square(x))
 
     def get_config(self):
         return {"l2": float(self.l2)}
@@ -97,21 +97,21 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, inputs):
-        inputs = _t.convert_to_tensor(inputs)
+        inputs = _tg.convert_to_tensor(inputs)
         if len(inputs.shape) != 2:
             raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. Received: "
                              f"inputs.shape={inputs.shape}")
         if self.mode == "rows":
             inputs = _normalize(inputs, 1)
-            product = _t.matmul(inputs, _t.transpose(inputs))
+            product = _tg.matmul(inputs, _tg.transpose(inputs))
             size = inputs.shape[0]
         else:
             inputs = _normalize(inputs, 0)
-            product = _t.matmul(_t.transpose(inputs), inputs)
+            product = _tg.matmul(_tg.transpose(inputs), inputs)
             size = inputs.shape[1]
-        product_no_diagonal = product * (1.0 - _t.eye(size, dtype=inputs.dtype))
+        product_no_diagonal = product * (1.0 - _tg.eye(size, dtype=inputs.dtype))
         num_pairs = size * (size - 1.0) / 2.0
-        return self.factor * 0.5 * _t.reduce_sum(_t.abs(product_no_diagonal)) / num_pairs
+        return self.factor * 0.5 * _tg.reduce_sum(_tg.abs(product_no_diagonal)) / num_pairs
 
     def get_config(self):
         return {"factor": float(self.factor), "mode": self.mode}

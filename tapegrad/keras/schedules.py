@@ -5,7 +5,7 @@ import math as _math
 
 import numpy as _np
 
-from .. import _tape as _t
+import tapegrad as _tg
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
            "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
@@ -14,11 +14,11 @@ __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
 
 def _value(x):
     """A NumPy value of a number, a tensor or a variable (not copied)."""
-    return x.numpy() if isinstance(x, (_t.Tensor, _t.Variable)) else _np.asarray(x)
+    return x.numpy() if isinstance(x, (_tg.Tensor, _tg.Variable)) else _np.asarray(x)
 
 
 def _dtype_of(initial_learning_rate):
-    return _t.convert_to_tensor(initial_learning_rate).dtype
+    return _tg.convert_to_tensor(initial_learning_rate).dtype
 
 
 def _cast(x, dtype):
@@ -26,7 +26,7 @@ def _cast(x, dtype):
 
 
 def _out(x, dtype):
-    return _t.constant(_np.asarray(x, dtype))
+    return _tg.constant(_np.asarray(x, dtype))
 
 
 def _check_steps(name, steps):
@@ -92,10 +92,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        values = [_value(_t.convert_to_tensor(v)) for v in self.values]
+        values = [_value(_tg.convert_to_tensor(v)) for v in self.values]
         dt = _np.asarray(values[0]).dtype
-        s = _value(_t.convert_to_tensor(step))
-        bounds = [_np.asarray(_value(_t.convert_to_tensor(b))).astype(s.dtype)
+        s = _value(_tg.convert_to_tensor(step))
+        bounds = [_np.asarray(_value(_tg.convert_to_tensor(b))).astype(s.dtype)
                   for b in self.boundaries]
         r = _np.asarray(0, dt)
         r = r + _np.asarray(s <= bounds[0], dt) * values[0]
