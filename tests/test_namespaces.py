@@ -30,7 +30,7 @@ PUBLIC = {
         "log_sigmoid", "logical_and", "logical_not", "logical_or", "map_fn", "math", "matmul",
         "maximum", "meshgrid", "minimum", "multiply", "name_scope", "negative", "nest",
         "newaxis", "nn", "norm", "not_equal", "one_hot", "ones", "ones_like", "pad", "pow",
-        "random", "range", "rank", "reciprocal", "recompute_grad", "reduce_all", "reduce_any",
+        "random", "range", "rank", "raw_ops", "reciprocal", "recompute_grad", "reduce_all", "reduce_any",
         "reduce_euclidean_norm", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
         "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "repeat", "reshape",
         "reverse", "roll", "round", "rsqrt", "scan", "scatter_nd", "searchsorted",
