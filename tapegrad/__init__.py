@@ -34,6 +34,7 @@ from ._tape import (  # noqa: F401  sorting, segments, scatters, slicing (ops_se
     sequence_mask,
 )
 from ._tape import slice_ as slice  # noqa: F401
+from ._tape import IndexedSlices  # noqa: F401  sparse gradients (sparse.pxi)
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test

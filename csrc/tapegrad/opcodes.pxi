@@ -36,6 +36,8 @@ cdef enum:
     OP_SVD, OP_EIGH, OP_QR, OP_TRISOLVE, OP_EXPM, OP_LU, OP_SQRTM
     # sorting, segments and scatters (rules_select.pxi)
     OP_SEGMENT_MAX, OP_SEGMENT_MIN, OP_SEGMENT_PROD
+    # gather on axis 0, whose gradient is sparse (sparse.pxi)
+    OP_GATHER
     N_OPS
 
 

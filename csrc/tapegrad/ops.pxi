@@ -42,7 +42,10 @@ def sigmoid(x, name=None): return unary(OP_SIGMOID, x)
 def softplus(features, name=None): return unary(OP_SOFTPLUS, features)
 def log_sigmoid(x, name=None): return unary(OP_LOG_SIGMOID, x)
 def relu(features, name=None): return unary(OP_RELU, features)
-def identity(input, name=None): return unary(OP_IDENTITY, input)
+def identity(input, name=None):
+    if type(input) is IndexedSlices:    # passes through, as TensorFlow's
+        return new_slices(unary(OP_IDENTITY, input.values), input.indices, input.dense_shape)
+    return unary(OP_IDENTITY, input)
 
 
 def stop_gradient(input, name=None):
@@ -261,6 +264,8 @@ def broadcast_to(input, shape, name=None):
 
 
 def cast(x, dtype, name=None):
+    if type(x) is IndexedSlices:        # the values cast, as TensorFlow's
+        return new_slices(cast(x.values, dtype), x.indices, x.dense_shape)
     cdef Tensor t = as_input(x)
     dtype = as_dtype(dtype)
     if dtype == dtype_of(t):

@@ -21,6 +21,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", 
 
 _Variable = _t.Variable
 _Tensor = _t.Tensor
+_IndexedSlices = _t.IndexedSlices
 
 
 def _cast(x, t):
@@ -262,6 +263,11 @@ class Optimizer:
             if g is None:
                 grads, trainable_variables = self._filter_empty_gradients(
                     grads, trainable_variables)
+                break
+        for g in grads:
+            if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
+                grads = [_t.convert_to_tensor(x) if type(x) is _IndexedSlices else x
+                         for x in grads]
                 break
         if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
                 or self.clipnorm or self.clipvalue or self.global_clipnorm):
