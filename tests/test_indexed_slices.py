@@ -59,6 +59,27 @@ def test_embedding_lookup_gradient():
     slices(g, [1], [[0.03959798, 0.00565685, -0.02828427]])
 
 
+def test_sharded_embedding_lookup_gives_each_shard_its_rows():
+    a = tg.Variable(np.arange(9.).reshape(3, 3).astype(np.float32))
+    b = tg.Variable(np.arange(6.).reshape(2, 3).astype(np.float32))
+    with tg.GradientTape() as t:
+        y = tg.reduce_sum(tg.nn.embedding_lookup([a, b], [4, 0, 3, 0])
+                          * tg.constant([[1.], [2.], [3.], [4.]]))
+    ga, gb = t.gradient(y, [a, b])
+    slices(ga, [0, 0], [[2.] * 3, [4.] * 3], (3, 3))
+    slices(gb, [1, 0], [[1.] * 3, [3.] * 3], (2, 3))
+    with tg.GradientTape() as t:
+        y = tg.reduce_sum(tg.nn.embedding_lookup([a, b], [0, 1]))
+    ga, gb = t.gradient(y, [a, b])
+    slices(ga, [0, 1], ONES * 2, (3, 3))
+    slices(gb, [], np.zeros((0, 3)), (2, 3))            # TF: an empty IndexedSlices
+    with tg.GradientTape() as t:                      # a shard behind a dense op: dense
+        y = tg.reduce_sum(tg.gather(tg.concat([a, b * 2.], 0), [4, 1]))
+    ga, gb = t.gradient(y, [a, b])
+    slices(ga, [1], ONES, (3, 3))
+    dense(gb, [[0.] * 3, [2.] * 3])
+
+
 def test_shapes_of_indices():
     slices(grad_of(lambda p: tg.reduce_sum(tg.gather(p, 2))), [2], ONES)      # a scalar index
     slices(grad_of(lambda p: tg.reduce_sum(tg.gather(p, [[1, 2], [0, 0]]))),

@@ -157,16 +157,35 @@ cdef IndexedSlices concat_slices(IndexedSlices a, IndexedSlices b, bint rec):
     return new_slices(v, wrap(np.concatenate([ia, ib])), a.dense_shape)
 
 
-cdef bint pass_slices(Sweep sw, int op, int in0, int o, int aux) except -1:
+cdef bint pass_slices(Sweep sw, Node nd) except -1:
     """identity and cast pass a sparse adjoint through (cast: its values), as TensorFlow's
-    _IdGrad and _CastGrad: True when node (op, in0 -> o) was handled so."""
+    _IdGrad and _CastGrad; a concatenation on axis 0 (embedding_lookup's shards) gives
+    each input the rows that fall in it, as TensorFlow's per-shard gathers. True when
+    the node was handled so."""
     cdef IndexedSlices g
-    if op != OP_IDENTITY and op != OP_CAST:
+    cdef int op = nd.op, o = nd.out, in0 = nd.in0, aux = nd.aux, j, s
+    if op != OP_IDENTITY and op != OP_CAST and op != OP_CONCAT:
+        return False
+    rec = sw.tape.saved[aux]
+    if op == OP_CONCAT and rec[2][0] != 0:
         return False
     g = sw.oadj[o]
-    if in0 >= 0 and sw.reach[in0]:
+    if op == OP_CONCAT:
+        slots = rec[3] if nd.flags & N_NARY else (nd.in0, nd.in1)
+        idx = val(g.indices).reshape(-1)
+        start = 0
+        for j in range(len(rec[0])):
+            n = shape_of(<Tensor>rec[0][j])[0]
+            s = slots[j]
+            if s >= 0 and sw.reach[s]:
+                sel = np.flatnonzero((idx >= start) & (idx < start + n))
+                v = getitem(g.values, (sel,)) if sw.rec else wrap(val(g.values)[sel])
+                sw.add(s, new_slices(v, wrap(idx[sel] - idx.dtype.type(start)),
+                                     wrap(np.array(shape_of(<Tensor>rec[0][j]), I32))))
+            start += n
+    elif in0 >= 0 and sw.reach[in0]:
         if op == OP_CAST:
-            dt = dtype_of(<Tensor>sw.tape.saved[aux][0][0])
+            dt = dtype_of(<Tensor>rec[0][0])
             if dt.kind != "f":
                 return True
             g = new_slices(cast(g.values, dt), g.indices, g.dense_shape)

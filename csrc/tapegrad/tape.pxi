@@ -697,7 +697,7 @@ cdef class Sweep:
                     sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(d1, k), k)
                     has[nd.in1] = 1
                 continue
-            if has[o] == 4 and pass_slices(self, nd.op, nd.in0, o, nd.aux):   # sparse.pxi
+            if has[o] == 4 and pass_slices(self, nd):   # sparse.pxi
                 continue
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]
