@@ -29,6 +29,7 @@ from ._tape import (  # noqa: F401  sorting, segments, scatters, slicing (ops_se
 from ._tape import slice_ as slice  # noqa: F401
 from ._ns import export as _export
 _export(globals(), "tg")   # the op table's tg functions (rules*.pxi: ns="tg ...")
+from ._tape import IndexedSlices, identity  # noqa: F401  sparse gradients (sparse.pxi)
 from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test

@@ -599,6 +599,8 @@ def _reduce_gradients(grads, variables, op, compression, where):
     variables = list(variables) + [None] * (len(grads) - len(variables))
     entries = []
     for i, (g, v) in enumerate(zip(grads, variables)):
+        if isinstance(g, tg.IndexedSlices):   # sparse (gather): reduced dense
+            g = tg.convert_to_tensor(g)
         a = None if g is None else np.asarray(g)
         if a is not None:
             shape, dtype = a.shape, a.dtype

@@ -20,7 +20,8 @@ def value_and_grads(f, *xs):
         tape.watch(xs)
         y = f(*xs)
     gs = tape.gradient(y, xs)
-    return np.asarray(y), [None if g is None else np.asarray(g) for g in gs]
+    # gather's gradient is an IndexedSlices (as TF's): compared densified
+    return np.asarray(y), [None if g is None else np.asarray(tg.convert_to_tensor(g)) for g in gs]
 
 
 def check(f, xs, y, grads):

@@ -9,6 +9,8 @@ that every call between them is a C call:
 - tensor.pxi    Tensor, Variable, TensorShape
 - state.pxi     the per-thread recording state (which tapes and accumulators are active)
 - tape.pxi      Tape: watching, recording nodes, the reverse sweep
+- sparse.pxi    IndexedSlices: gather's sparse gradient, its accumulation in the sweep,
+                the variables' sparse updates
 - forward.pxi   Accumulator: forward-mode tangents
 - scalar.pxi    unboxed scalar math: forward values and local partials, in C
 - dispatch.pxi  how an op runs: convert, compute, record
@@ -67,6 +69,7 @@ include "rules_decomp.pxi"
 include "rules_select.pxi"
 include "rules_image.pxi"
 include "kernels_random.pxi"
+include "sparse.pxi"
 include "ops.pxi"
 include "ops_math.pxi"
 include "ops_reduce.pxi"

@@ -11,7 +11,7 @@ cdef enum:
     OP_LOG1P, OP_RECIPROCAL, OP_SIN, OP_COS, OP_TAN, OP_SINH, OP_COSH, OP_TANH
     OP_ASINH, OP_ATAN, OP_SIGMOID, OP_SOFTPLUS, OP_LOG_SIGMOID, OP_RELU, OP_IDENTITY
     N_SCALAR_OPS
-    # ops declared the old way, defop(OP_X, "x", ...): none left here (README.md says how
-    # to convert one)
+    # ops declared the old way, defop(OP_X, "x", ...): README.md says how to convert one
+    OP_GATHER   # gather on axis 0, whose gradient is sparse (sparse.pxi)
     N_OPS
 

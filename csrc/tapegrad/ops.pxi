@@ -4,6 +4,12 @@
 # The elementwise ops (tg.add, tg.sin, ...) are made from their entries in rules.pxi.
 
 
+def identity(input, name=None):
+    if type(input) is IndexedSlices:    # passes through, as TensorFlow's
+        return new_slices(unary(OP_IDENTITY, input.values), input.indices, input.dense_shape)
+    return unary(OP_IDENTITY, input)
+
+
 def stop_gradient(input, name=None):
     """The same value, cut off from every tape and accumulator."""
     return copy_of(as_input(input))
@@ -258,6 +264,8 @@ def broadcast_to(input, shape, name=None):
 
 
 def cast(x, dtype, name=None):
+    if type(x) is IndexedSlices:        # the values cast, as TensorFlow's
+        return new_slices(cast(x.values, dtype), x.indices, x.dense_shape)
     cdef Tensor t = as_input(x)
     dtype = as_dtype(dtype)
     if dtype == dtype_of(t):

@@ -112,7 +112,10 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
-    """t * clip_norm / max(||t||, clip_norm), with TensorFlow's guard at ||t|| = 0."""
+    """t * clip_norm / max(||t||, clip_norm), with TensorFlow's guard at ||t|| = 0 (of
+    an IndexedSlices, its values', as TensorFlow's)."""
+    if type(t) is IndexedSlices:
+        return new_slices(clip_by_norm(t.values, clip_norm, axes), t.indices, t.dense_shape)
     cdef Tensor x = float_input(t, "clip_by_norm")
     l2sum = reduce_sum(x * x, axes, keepdims=True)
     pos = l2sum > 0

@@ -176,6 +176,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     if pos is not None:
         raise InvalidArgumentError(f"indices[{','.join([str(i) for i in pos])}] = {idx[pos]} "
                                    f"is not in [0, {s[ax]}) [Op:GatherV2]")
+    if bd == 0 and ax == 0:
+        return gather0(t, idx)    # its gradient is an IndexedSlices (sparse.pxi)
     if bd == 0:
         return getitem(t, (slice(None),) * ax + (idx,))
     # every leading axis indexed by a broadcast arange: the result keeps their order

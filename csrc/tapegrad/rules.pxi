@@ -250,7 +250,7 @@ unop("erf",         "Erf",          _erf_np,       lambda tg, x, y: 1.1283791670
 defop(OP_NEG,      "negative", "Neg",      1, np.negative, lambda tg, g, x, y: -g, lambda tg, t, x, y: -t,
       batch=True, shapes_only=True, ints="i", public=True, ns="tg math")
 defop(OP_IDENTITY, "identity", "Identity", 1, _identity_np, lambda tg, g, x, y: g, lambda tg, t, x, y: t,
-      batch=True, shapes_only=True, public=True, args=("input",), ns="tg")
+      batch=True, shapes_only=True)   # public: ops.pxi's identity (IndexedSlices pass through)
 # sign: zeros, not g * 0 (an infinite g gives 0, as TensorFlow's)
 defop(OP_SIGN,     "sign",     "Sign",     1, np.sign, lambda tg, g, x, y: tg.zeros_like(g),
       lambda tg, t, x, y: tg.zeros_like(t), batch=True, shapes_only=True, ints="i", public=True,

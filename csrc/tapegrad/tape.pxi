@@ -527,7 +527,8 @@ cdef class Sweep:
     cdef int n
     cdef double* sadj
     cdef unsigned char* has     # 1: has an adjoint; 2: oadj[s] is an ndarray the sweep owns;
-                                # 3: oadj[s] is of another dtype than the slot (a grad_fn's)
+                                # 3: oadj[s] is of another dtype than the slot (a grad_fn's);
+                                # 4: oadj[s] is an IndexedSlices (sparse.pxi)
     cdef unsigned char* reach   # slot depends on a source
     cdef list oadj
 
@@ -560,6 +561,9 @@ cdef class Sweep:
         cdef double v
         if self.has[s] == 3 and not self.rec:
             self.sum_error(s, self.oadj[s], g)
+        if self.has[s] == 4 or type(g) is IndexedSlices:   # a sparse adjoint (sparse.pxi)
+            self.has[s] = add_slices(self, s, g)
+            return
         if self.rec:
             g = as_input(g)
             self.oadj[s] = g if not self.has[s] else binary(OP_ADD, self.oadj[s], g)
@@ -599,6 +603,9 @@ cdef class Sweep:
         cdef int k = self.tape.slotk[s]
         if not self.rec and not self.batch and k != K_ARRAY and self.has[s] != 3:
             return NP_F32(self.sadj[s]) if k == K_F32 else NP_F64(self.sadj[s])
+        if self.has[s] == 4:     # a rule reads it: dense from here on
+            self.oadj[s] = dense_adjoint(self.oadj[s], self.rec)
+            self.has[s] = 1 if self.rec else 2
         return self.oadj[s]
 
     cdef object adjoint_of(self, Tensor t):
@@ -606,11 +613,13 @@ cdef class Sweep:
         cdef int s = slot_on(t, self.tape.id)
         return self.get(s) if 0 <= s < self.n and self.has[s] else None
 
-    cdef Tensor result(self, int s):
-        """The adjoint of slot s as a Tensor (None when it has none)."""
+    cdef object result(self, int s):
+        """The adjoint of slot s as a Tensor or IndexedSlices (None when it has none)."""
         cdef int k
         if s < 0 or not self.has[s]:
             return None
+        if self.has[s] == 4:
+            return self.oadj[s]
         k = self.tape.slotk[s]
         if self.rec:
             return self.oadj[s]
@@ -723,6 +732,8 @@ cdef class Sweep:
                         self.sum_error(nd.in1, self.oadj[nd.in1], kind_dtype(k))
                     sadj[nd.in1] = round_k(sadj[nd.in1] + round_k(d1, k), k)
                     has[nd.in1] = 1
+                continue
+            if has[o] == 4 and pass_slices(self, nd):   # sparse.pxi
                 continue
             if nd.aux >= 0:
                 rec = tape.saved[nd.aux]

@@ -430,6 +430,8 @@ cdef class Variable(_Tracked):
         return self
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        if type(delta) is IndexedSlices:    # only its rows (sparse.pxi)
+            return var_add_slices(self, delta, False)
         d = self._operand(delta, "assign_add")
         if self._sole_owner():
             self._write(np.add, d)
@@ -438,12 +440,39 @@ cdef class Variable(_Tracked):
         return self
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        if type(delta) is IndexedSlices:
+            return var_add_slices(self, delta, True)
         d = self._operand(delta, "assign_sub")
         if self._sole_owner():
             self._write(np.subtract, d)
         else:
             self._value = wrap(val(self._value) - d)
         return self
+
+    # sparse updates: rows of an IndexedSlices (sparse.pxi)
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_add")
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_sub")
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_mul")
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_div")
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_max")
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_min")
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        return var_scatter(self, sparse_delta, "scatter_update")
+
+    def sparse_read(self, indices, name=None):
+        return gather(self, indices)
 
     cdef bint _sole_owner(self):
         """Whether the value's array is seen by this variable alone: its Tensor is held
@@ -473,6 +502,8 @@ cdef class Variable(_Tracked):
         the variable's dtype and shape is used as it is (an update only reads it). First
         of every update: it refuses a variable whose __init__ never ran."""
         cdef Tensor cur = var_value(self)
+        if type(value) is IndexedSlices:     # assign: TensorFlow's densifying
+            value = slices_dense(value)
         if (type(value) is ndarray and cur._k == K_ARRAY
                 and cnp.PyArray_SAMESHAPE(<cnp.ndarray>value, <cnp.ndarray>cur._a)
                 and (<cnp.ndarray>value).dtype == (<cnp.ndarray>cur._a).dtype):

@@ -28,6 +28,7 @@ _FUSED = ("float32", "float64")          # the dtypes the engine's fused updates
 _apply_keras_adam = _tg.raw_ops.ResourceApplyKerasAdam
 _apply_momentum = _tg.raw_ops.ResourceApplyKerasMomentum
 _apply_descent = _tg.raw_ops.ResourceApplyGradientDescent
+_IndexedSlices = _tg.IndexedSlices
 
 
 def _cast(x, t):
@@ -269,6 +270,11 @@ class Optimizer:
             if g is None:
                 grads, trainable_variables = self._filter_empty_gradients(
                     grads, trainable_variables)
+                break
+        for g in grads:
+            if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
+                grads = [_t.convert_to_tensor(x) if type(x) is _IndexedSlices else x
+                         for x in grads]
                 break
         if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
                 or self.clipnorm or self.clipvalue or self.global_clipnorm):
