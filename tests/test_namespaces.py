@@ -25,7 +25,7 @@ PUBLIC = {
         "equal", "erf", "errors", "exp", "expand_dims", "expm1", "eye", "fill", "float16",
         "float32", "float64", "floor", "floordiv", "floormod", "foldl", "foldr", "function",
         "gather", "gather_nd", "get_current_name_scope", "greater", "greater_equal", "half",
-        "identity", "image", "int16", "int32", "int64", "int8", "is_finite", "is_nan",
+        "IndexedSlices", "identity", "image", "int16", "int32", "int64", "int8", "is_finite", "is_nan",
         "is_tensor", "keras", "less", "less_equal", "linalg", "linspace", "log", "log1p",
         "log_sigmoid", "logical_and", "logical_not", "logical_or", "map_fn", "math", "matmul",
         "maximum", "meshgrid", "minimum", "multiply", "name_scope", "negative", "nest",
