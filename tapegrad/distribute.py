@@ -354,12 +354,17 @@ def _reduce(entries, op, compression, where, key=()):
         else:
             buf = np.concatenate([a.reshape(-1) for _, a, _ in members])
         comm.Allreduce(_MPI.IN_PLACE, _wire(buf), op=_mpi_op(op, dtype))
+        # an average of floats sent as they are: divided in place, in one pass over the
+        # fused buffer (a new array per tensor cost a tenth of the step's allreduce)
+        whole = op is Average and buf.dtype.kind == "f" and compression is NoneCompressor
+        if whole:
+            np.divide(buf, buf.dtype.type(n), out=buf)
         offset = 0
         for i, a, ctx in members:
             part = buf[offset:offset + a.size].reshape(a.shape)
             offset += a.size
             part = compression.decompress(part, ctx)
-            if op is Average:
+            if op is Average and not whole:
                 part = part / n if part.dtype.kind in "iu" else part / part.dtype.type(n)
             out[i] = part
     return out

@@ -248,10 +248,6 @@ cdef class _Update:
                 cnp.PyArray_CLEARFLAGS(<cnp.ndarray>self.arrays[i], cnp.NPY_ARRAY_WRITEABLE)
 
 
-cdef str _dims(tuple shape):
-    return "[" + ",".join([str(d) for d in shape]) + "]"
-
-
 cdef inline void* _ptr(cnp.ndarray a):
     return cnp.PyArray_DATA(a)
 

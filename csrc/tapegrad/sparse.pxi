@@ -289,6 +289,7 @@ cdef tuple kept_rows(object idx, object vals):
 
 
 cdef str _dims(tuple shape):
+    """A shape as TensorFlow's kernel errors print it: [2,3] (also ops_train.pxi's)."""
     return "[" + ",".join([str(d) for d in shape]) + "]"
 
 
