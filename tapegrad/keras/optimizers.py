@@ -273,7 +273,7 @@ class Optimizer:
                 break
         for g in grads:
             if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
-                grads = [_t.convert_to_tensor(x) if type(x) is _IndexedSlices else x
+                grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
                          for x in grads]
                 break
         if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
