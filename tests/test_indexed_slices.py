@@ -424,3 +424,43 @@ def test_embedding_training_loop():
         losses.append(float(loss))
     assert losses[-1] < losses[0] * 0.9
     np.testing.assert_array_equal(table.numpy()[20:], before[20:])
+
+
+# Keras 3 on TF 2.21, two steps of each optimizer (lr 0.1) on a (4, 2) table from a
+# gradient whose index 1 repeats: Keras's square and abs act on each row before the
+# rows are summed (Adam's velocity for row 1 is 0.001 * (1 + 9), not 0.001 * 16)
+_ROWS = np.array([[1., -2.], [3., 4.], [-0.5, 0.25]], np.float32)
+_KERAS_REPEATED_ROWS = {
+    "Adam": [0.0, 0.125, 0.0014241933822631836, 0.2871151566505432, 0.5, 0.625,
+             0.946515679359436, 0.6784852743148804],
+    "AdamW": [0.0, 0.12490002065896988, 0.0012748241424560547, 0.28683310747146606,
+              0.4996000826358795, 0.6245000958442688, 0.9458758234977722, 0.677825391292572],
+    "Adam_amsgrad": [0.0, 0.125, 0.0014241933822631836, 0.2871151566505432, 0.5, 0.625,
+                     0.946515679359436, 0.6784852743148804],
+    "RMSprop": [0.0, 0.125, -0.5114031434059143, 0.10580334067344666, 0.5, 0.625,
+                1.3519413471221924, 0.27306094765663147],
+    "RMSprop_centered_momentum": [0.0, 0.125, -0.828986644744873, 0.03068782389163971, 0.5,
+                                  0.625, 1.5639197826385498, 0.061083972454071045],
+    "Adagrad": [0.0, 0.125, 0.011112518608570099, 0.29041004180908203, 0.5, 0.625,
+                0.9205816984176636, 0.7351328134536743],
+    "Adamax": [0.0, 0.125, 0.07368424534797668, 0.31622809171676636, 0.5, 0.625,
+               0.9263157248497009, 0.6986842751502991],
+    "Nadam": [0.0, 0.125, -0.004111029207706451, 0.2851581871509552, 0.5, 0.625,
+              0.9508923888206482, 0.6741076707839966],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KERAS_REPEATED_ROWS))
+def test_keras_optimizers_square_repeated_rows_before_summing_them(name):
+    opts = tg.keras.optimizers
+    make = {"Adam_amsgrad": lambda: opts.Adam(0.1, amsgrad=True),
+            "RMSprop_centered_momentum": lambda: opts.RMSprop(0.1, centered=True, momentum=0.5)
+            }.get(name, lambda: getattr(opts, name)(0.1))
+    table = tg.Variable(np.arange(8, dtype=np.float32).reshape(4, 2) / 8)
+    opt = make()
+    for step in range(2):
+        g = tg.IndexedSlices(tg.constant(_ROWS * (step + 1)), tg.constant([1, 1, 3]),
+                             tg.constant([4, 2]))
+        opt.apply_gradients([(g, table)])
+    np.testing.assert_allclose(table.numpy().ravel(), _KERAS_REPEATED_ROWS[name],
+                               rtol=2e-7, atol=1e-7)

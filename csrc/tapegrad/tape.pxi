@@ -42,8 +42,8 @@ cdef void set_slot(_Tracked t, long long tid, int s):
 
 # One spare pair of record buffers, the largest a released tape left (module globals,
 # under the GIL): a training loop makes a tape of the same size every step, and taking
-# the last one's buffers spares it growing from 64 nodes again (each realloc copies, and
-# fresh pages fault in): 8% of the time of recording a scalar chain.
+# the last one's buffers spares it growing from 64 nodes again (a realloc that cannot grow
+# in place copies the record so far, and fresh pages fault in: bench/README.md, 2026-12-03).
 cdef enum: SPARE_MAX_NODES = 1 << 20   # 40 MB: a larger record goes back to the allocator
 cdef Node* _spare_nodes = NULL
 cdef int _spare_cap_nodes = 0

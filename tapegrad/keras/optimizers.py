@@ -58,6 +58,7 @@ class Optimizer:
     `global_clipnorm`), decoupled `weight_decay`, the update, the moving average
     (`use_ema`), gradient accumulation and the `iterations` count.
     """
+    _rows = None   # this apply's sparse gradients by id of variable (see _rowwise)
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -271,8 +272,13 @@ class Optimizer:
                 grads, trainable_variables = self._filter_empty_gradients(
                     grads, trainable_variables)
                 break
+        self._rows = None
         for g in grads:
             if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
+                if not (self.loss_scale_factor or self.gradient_accumulation_steps
+                        or self.clipnorm or self.clipvalue or self.global_clipnorm):
+                    self._rows = {id(v): x for x, v in zip(grads, trainable_variables)
+                                  if type(x) is _IndexedSlices}   # for _rowwise
                 grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
                          for x in grads]
                 break
@@ -318,6 +324,17 @@ class Optimizer:
 
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
+
+    def _rowwise(self, variable, g, f):
+        """f(g) (square, abs) as Keras computes it: on a gradient that came as
+        tg.IndexedSlices, Keras's ops act on each row before the rows of a repeated index
+        are summed, so a repeated row's square is the sum of its rows' squares."""
+        s = self._rows.get(id(variable)) if self._rows else None
+        if s is None:
+            return f(g)
+        rows = _tg.IndexedSlices(_tg.constant(f(_array(s.values, g.dtype))), s.indices,
+                                 s.dense_shape)
+        return _np.array(_tg.convert_to_tensor(rows), dtype=g.dtype)
 
     def _per_step(self, dtype, learning_rate):
         """The scalars of this step's update in `dtype` (computed once per step and
@@ -606,7 +623,7 @@ class Adam(Optimizer):
                 last = dtype
                 powers = (self._powers(dtype.type, learning_rate) if dtype.name in _FUSED
                           else None)
-            if powers is None:
+            if powers is None or (self._rows and id(variable) in self._rows):
                 self._adam_numpy(gradient, variable, learning_rate)
                 continue
             if type(gradient) is not _Tensor or gradient.dtype is not dtype:
@@ -628,7 +645,7 @@ class Adam(Optimizer):
         d = g - _np.asarray(m)
         d *= 1 - self.beta_1
         m.assign_add(d)
-        d = g * g
+        d = self._rowwise(variable, g, _np.square)
         d -= _np.asarray(v)
         d *= 1 - self.beta_2
         v.assign_add(d)
@@ -702,7 +719,7 @@ class RMSprop(Optimizer):
         velocity = self._velocities[i]
         rho = t(self.rho)
         d = _np.asarray(velocity) * rho
-        d += (1 - self.rho) * (g * g)
+        d += (1 - self.rho) * self._rowwise(variable, g, _np.square)
         velocity.assign(d)
         if self.centered:
             average_grad = self._average_gradients[i]
@@ -757,7 +774,7 @@ class Adagrad(Optimizer):
         g = _array(gradient, dtype)
         lr = self._per_step(dtype, learning_rate)
         acc = self._accumulators[self._index[id(variable)]]
-        acc.assign_add(g * g)
+        acc.assign_add(self._rowwise(variable, g, _np.square))
         den = _np.asarray(acc) + self.epsilon
         _np.sqrt(den, out=den)
         d = lr * g
@@ -804,7 +821,7 @@ class Adamax(Optimizer):
         d *= 1 - self.beta_1
         m.assign_add(d)
         d = self.beta_2 * _np.asarray(u)
-        _np.maximum(d, _np.abs(g), out=d)
+        _np.maximum(d, self._rowwise(variable, g, _np.abs), out=d)
         u.assign(d)
         den = _np.asarray(u) + self.epsilon
         den *= one_minus_beta_1_power
@@ -870,7 +887,7 @@ class Nadam(Optimizer):
         d = g - _np.asarray(m)
         d *= 1 - beta_1
         m.assign_add(d)
-        d = g * g
+        d = self._rowwise(variable, g, _np.square)
         d -= _np.asarray(v)
         d *= 1 - beta_2
         v.assign_add(d)
