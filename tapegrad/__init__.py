@@ -53,8 +53,9 @@ newaxis = None
 
 
 def is_tensor(x):
-    """Whether x is a tapegrad Tensor or Variable."""
-    return isinstance(x, (Tensor, Variable))
+    """Whether x is a tapegrad Tensor, Variable or IndexedSlices (TensorFlow's answer for
+    its composite tensors)."""
+    return isinstance(x, (Tensor, Variable, IndexedSlices))
 
 
 __version__ = "0.1.0"

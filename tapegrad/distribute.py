@@ -394,7 +394,7 @@ def allreduce(tensor, op=Average, compression=Compression.none, name=None):
     _check_op(op, "allreduce")
     _check_compression(compression, "allreduce")
     comm = _world()
-    x = tensor if tg.is_tensor(tensor) else tg.convert_to_tensor(tensor)
+    x = tensor if isinstance(tensor, (tg.Tensor, tg.Variable)) else tg.convert_to_tensor(tensor)
     label = _name_of(tensor, name, "unnamed (pass name=)")
     if comm.Get_size() == 1:
         return _alone(x, op)
@@ -454,7 +454,7 @@ def allgather(tensor, name=None):
     their first dimensions may differ, the rest of their shapes and dtypes may not.
     Differentiable: the gradient is this process's slice of the summed gradient."""
     comm = _world()
-    x = tensor if tg.is_tensor(tensor) else tg.convert_to_tensor(tensor)
+    x = tensor if isinstance(tensor, (tg.Tensor, tg.Variable)) else tg.convert_to_tensor(tensor)
     label = _name_of(tensor, name, "unnamed (pass name=)")
     if len(x.shape) == 0:
         raise ValueError(f"allgather: tensor '{label}' is a scalar; allgather needs a "
@@ -523,7 +523,7 @@ def broadcast(tensor, root_rank, name=None):
     zeros."""
     comm = _world()
     root = _check_root(root_rank, "broadcast")
-    x = tensor if tg.is_tensor(tensor) else tg.convert_to_tensor(tensor)
+    x = tensor if isinstance(tensor, (tg.Tensor, tg.Variable)) else tg.convert_to_tensor(tensor)
     label = _name_of(tensor, name, "unnamed (pass name=)")
     if comm.Get_size() == 1:
         return tg.identity(x)

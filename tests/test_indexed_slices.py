@@ -464,3 +464,21 @@ def test_keras_optimizers_square_repeated_rows_before_summing_them(name):
         opt.apply_gradients([(g, table)])
     np.testing.assert_allclose(table.numpy().ravel(), _KERAS_REPEATED_ROWS[name],
                                rtol=2e-7, atol=1e-7)
+
+
+def test_is_tensor_as_tensorflow():
+    # TF 2.21: tf.is_tensor(IndexedSlices) is True (a composite tensor); numbers and
+    # arrays are not tensors
+    g = tg.IndexedSlices(tg.constant([[1., 2.], [3., 4.]]), tg.constant([1, 1]),
+                         tg.constant([3, 2]))
+    assert tg.is_tensor(g) and tg.is_tensor(tg.constant(1.0)) and tg.is_tensor(tg.Variable(1.0))
+    assert not tg.is_tensor(np.ones(2)) and not tg.is_tensor(1.0)
+
+
+def test_distribute_allreduce_densifies_indexed_slices():
+    g = tg.IndexedSlices(tg.constant([[1., 2.], [3., 4.]]), tg.constant([1, 1]),
+                         tg.constant([3, 2]))
+    hvd = pytest.importorskip("tapegrad.distribute", exc_type=ImportError)
+    hvd.init()
+    np.testing.assert_array_equal(hvd.allreduce(g, op=hvd.Sum).numpy(),
+                                  [[0., 0.], [4., 6.], [0., 0.]])
