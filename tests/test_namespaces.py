@@ -109,7 +109,9 @@ MODULES = {"tg": tg, "tg.math": tg.math, "tg.nn": tg.nn, "tg.linalg": tg.linalg,
 
 @pytest.mark.parametrize("mod", sorted(PUBLIC))
 def test_public_names_unchanged(mod):
-    names = {n for n in dir(MODULES[mod]) if not n.startswith("_")}
+    # tapegrad.distribute (it needs mpi4py) is an attribute of tg once some test imported it
+    optional = {"distribute"} if mod == "tg" else set()
+    names = {n for n in dir(MODULES[mod]) if not n.startswith("_")} - optional
     assert names - PUBLIC[mod] == set(), "new public names"
     assert PUBLIC[mod] - names == set(), "lost public names"
 
