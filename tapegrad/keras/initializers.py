@@ -11,6 +11,8 @@ import numpy as _np
 
 import tapegrad as _tg
 
+from .utils import _deserialize
+
 __all__ = ["Initializer", "Constant", "Zeros", "Ones", "Identity", "RandomNormal",
            "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotNormal",
            "GlorotUniform", "HeNormal", "HeUniform", "LecunNormal", "LecunUniform",
@@ -313,11 +315,7 @@ def serialize(initializer):
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _ALL.get(name)
-    if cls is None:
-        raise ValueError(f"Could not interpret initializer identifier: {config}")
-    return cls.from_config(config.get("config", {}))
+    return _deserialize(_ALL, config, custom_objects, "initializer")
 
 
 def get(identifier):

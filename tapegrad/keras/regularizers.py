@@ -3,6 +3,8 @@ weight, a regularizer returns the penalty to add to the loss (a differentiable t
 import math as _math
 
 import tapegrad as _tg
+
+from .utils import _deserialize
 from .losses import _normalize   # Keras's l2 normalization (x * min(rsqrt(sum x²), 1/eps))
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -128,11 +130,7 @@ def serialize(regularizer):
 
 
 def deserialize(config, custom_objects=None):
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _ALL.get(name)
-    if cls is None:
-        raise ValueError(f"Could not interpret regularizer identifier: {config}")
-    return cls.from_config(config.get("config", {}))
+    return _deserialize(_ALL, config, custom_objects, "regularizer")
 
 
 def get(identifier):

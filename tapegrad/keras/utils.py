@@ -59,7 +59,8 @@ def _auto_name(prefix):
 def _deserialize(table, config, custom_objects, what):
     """A Keras object from a serialize() dict (its class from `custom_objects` or
     `table`, built from its config) or from a name (a class in the table is
-    instantiated, anything else returned as it is): losses and metrics share it."""
+    instantiated, anything else returned as it is): losses, metrics, initializers and
+    regularizers share it."""
     custom_objects = custom_objects or {}
     if isinstance(config, dict):
         cls = custom_objects.get(config["class_name"]) or table.get(config["class_name"])
