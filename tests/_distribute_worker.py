@@ -158,6 +158,23 @@ def reduce_ops():
 
 
 @case
+def results_survive_the_next_reduction():
+    # the fused buffer is reused from one reduction to the next: what a reduction returned
+    # must not change under the next one; an average over two processes is the sum halved,
+    # bit for bit (the parts are halved before they are summed)
+    rng = np.random.default_rng(hvd.rank())
+    a = [tg.constant(rng.normal(size=(50, 3)).astype(np.float32)), tg.constant(rng.normal(size=7))]
+    avg = hvd.grouped_allreduce(a)
+    kept = [t.numpy().copy() for t in avg]
+    total = hvd.grouped_allreduce(a, op=hvd.Sum)
+    hvd.grouped_allreduce([tg.constant(np.full(1000, 9.0, np.float32))])   # a larger buffer
+    for t, k, s in zip(avg, kept, total):
+        np.testing.assert_array_equal(t.numpy(), k)
+        np.testing.assert_array_equal(t.numpy(), s.numpy() / 2)
+    same_on_every_rank(avg)
+
+
+@case
 def allgather_ragged():
     r = hvd.rank()
     x = tg.constant(np.full((1 + r, 2), float(r)))      # 1 row on rank 0, 2 on rank 1

@@ -91,6 +91,7 @@ def test_workers_import_the_same_tapegrad(two_ranks):
     "sgd_20_steps_equal_single_process",
     "broadcast_makes_ranks_identical",
     "reduce_ops",
+    "results_survive_the_next_reduction",
     "allgather_ragged",
     "collectives_are_differentiable",
     "none_gradients",
