@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import pathlib
+import resource
 import shlex
 import shutil
 import subprocess
@@ -71,10 +72,16 @@ def worker(args):
     comm = MPI.COMM_WORLD
     comm.Barrier()
     in_allreduce = 0.0
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     for _ in range(args.steps):
         in_allreduce += step()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    # page faults and kernel time per step: large NumPy temporaries that malloc hands back
+    # to the kernel each step cost both (they are part of what one process pays)
+    faults = comm.allreduce((after.ru_minflt - before.ru_minflt) / args.steps, op=MPI.SUM) / n
+    sys_s = comm.allreduce((after.ru_stime - before.ru_stime) / args.steps, op=MPI.SUM) / n
     elapsed = comm.allreduce(elapsed, op=MPI.MAX)
     in_allreduce = comm.allreduce(in_allreduce, op=MPI.SUM) / n
 
@@ -94,6 +101,7 @@ def worker(args):
         print(json.dumps({"mode": args.mode, "n": n, "batch": batch,
                           "step_s": elapsed / args.steps,
                           "allreduce_s": in_allreduce / args.steps,
+                          "faults": faults, "sys_s": sys_s,
                           "n_params": n_params, "bare_allreduce_s": bare}))
 
 
@@ -179,8 +187,9 @@ def main():
           f"{args.warmup}; 1 BLAS thread per process; {os.cpu_count()} CPUs, load average "
           f"{load:.2f}\n")
     print("| scaling | processes | batch per process | global batch | steps/s | samples/s "
-          "| ms per step | ms in allreduce per step | speedup vs 1 process |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| ms per step | ms in allreduce per step | page faults per step | kernel ms per "
+          "step | speedup vs 1 process |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for mode in ("weak", "strong"):
         base = res[(mode, 1)]
         for n in (1, 2):
@@ -190,9 +199,10 @@ def main():
             speedup = (samples / (base["batch"] / base["step_s"]))
             print(f"| {mode} | {n} | {d['batch']} | {d['batch'] * n} | {sps:.1f} | "
                   f"{samples:.0f} | {d['step_s'] * 1e3:.2f} | {d['allreduce_s'] * 1e3:.2f} | "
-                  f"{speedup:.2f}x |")
+                  f"{d['faults']:.0f} | {d['sys_s'] * 1e3:.2f} | {speedup:.2f}x |")
     print("\nspeedup: samples per second relative to one process (weak: ideal 2x; strong: "
-          "the same global batch, ideal 2x, target >= 1.6x)\n")
+          "the same global batch, ideal 2x, target >= 1.6x). Page faults and kernel time: "
+          "per process and step (mean over processes).\n")
     print(estimate(res))
 
 

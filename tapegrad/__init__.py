@@ -9,6 +9,7 @@
 import numpy as _np
 
 from . import errors
+from . import _memory  # noqa: F401  NumPy's large blocks cached (memory.pxi)
 from ._tape import (
     Tensor, Variable, TensorShape, floordiv, stop_gradient, constant, convert_to_tensor,
     zeros, ones, zeros_like, ones_like, fill, floor, ceil, equal, not_equal, greater,

@@ -30,6 +30,7 @@ that every call between them is a C call:
 - rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize)
 - kernels_random.pxi: tg.random's float32 Box-Muller in C (TensorFlow's last bits)
 - ops_train.pxi fused in-place training updates (tg.raw_ops.ResourceApply*), C loops
+- memory.pxi    NumPy's allocator for array data, with a cache of large blocks
 """
 cimport cython
 cimport numpy as cnp
@@ -46,6 +47,7 @@ import numpy as np
 
 cnp.import_array()
 
+include "memory.pxi"
 include "opcodes.pxi"
 include "optable.pxi"
 include "dtypes.pxi"
