@@ -482,3 +482,94 @@ def test_distribute_allreduce_densifies_indexed_slices():
     hvd.init()
     np.testing.assert_array_equal(hvd.allreduce(g, op=hvd.Sum).numpy(),
                                   [[0., 0.], [4., 6.], [0., 0.]])
+
+
+# Keras 3 on TF 2.21, a (5, 3) table looked up at [1, 3, 1, 0] (index 1 repeats) and a
+# dense (2,) bias, three steps (four with accumulation) of lr 0.1: the table's rows 0, 1
+# and 3, then the bias. clipnorm clips the IndexedSlices by the norm of its rows (not of
+# the summed table) and clipvalue each row's values, before a repeated index's rows are
+# summed, and the clipped rows reach the update (Adam's square acts on them);
+# global_clipnorm sums the rows' squares into the norm, and the scaled gradient is dense;
+# an accumulated gradient is dense.
+_KERAS_CLIPPED_ROWS = {
+    "SGD/clipnorm": [-0.4218339, -0.43908304, -0.3195415, -0.43449822, -0.099999994, -0.1954152, 0.16550173, 0.4218339, 0.6781661, -0.0343968, 0.60319036],
+    "SGD/clipvalue": [0.049999997, -0.7875, -0.49375004, -1.3875, -0.099999994, -1.0250001, -0.23750006, -0.049999997, 1.1500001, -0.28750002, 0.8375001],
+    "SGD/global_clipnorm": [-0.34988633, -0.47505686, -0.33752844, -0.650341, -0.099999994, -0.37528417, -0.050341025, 0.34988633, 0.7501137, 0.024943167, 0.4251705],
+    "SGD/gradient_accumulation_steps": [0.07500002, -0.6875, -0.44375002, -1.9250001, -0.099999994, -1.4375, -1.3250002, -0.07500002, 1.175, -0.1875, 1.0625],
+    "Adam/clipnorm": [-0.20000595, -0.6999901, -0.59998226, -0.6024871, -0.099999994, -0.36379865, 0.1000033, 0.20000595, 0.8999941, -0.1999957, 0.49999723],
+    "Adam/clipvalue": [-0.2011883, -0.6923153, -0.5923142, -0.62009317, -0.099999994, -0.39709085, 0.10000247, 0.2011883, 0.89881176, -0.19231525, 0.4999975],
+    "Adam/global_clipnorm": [-0.20000404, -0.6999939, -0.59998983, -0.4999973, -0.099999994, -0.29999715, 0.100002676, 0.20000404, 0.8999959, -0.1999939, 0.49999657],
+    "Adam/gradient_accumulation_steps": [-0.3052159, -0.59478384, -0.49478325, -0.39478427, -0.099999994, -0.19478428, 0.20521569, 0.3052159, 0.7947841, -0.09478381, 0.3947842],
+    "RMSprop/clipnorm": [0.23773067, -1.1377081, -1.037618, -1.1897776, -0.099999994, -0.8946368, -0.3377374, -0.23773067, 1.3377306, -0.6377357, 0.93773794],
+    "RMSprop/clipvalue": [0.2938404, -1.2610052, -1.1610028, -1.2703792, -0.099999994, -1.0457065, -0.3377381, -0.2938404, 1.3938404, -0.76100516, 0.9377381],
+    "RMSprop/global_clipnorm": [0.23773614, -1.1377301, -1.0377055, -0.93773794, -0.099999994, -0.73773783, -0.33773798, -0.23773614, 1.3377361, -0.63773006, 0.9377373],
+    "RMSprop/gradient_accumulation_steps": [0.10916856, -1.0091684, -0.9091674, -0.8091686, -0.099999994, -0.60916865, -0.20916867, -0.10916856, 1.2091686, -0.5091683, 0.8091686],
+    "Adagrad/clipnorm": [-0.36383155, -0.48079014, -0.34273094, -0.46049935, -0.099999994, -0.23007242, 0.19289325, 0.36383155, 0.7361685, -0.07844569, 0.4203877],
+    "Adagrad/clipvalue": [-0.25931343, -0.64963865, -0.5158227, -0.52903074, -0.099999994, -0.32064748, 0.17490084, 0.25931343, 0.8406866, -0.14963865, 0.42509913],
+    "Adagrad/global_clipnorm": [-0.31446365, -0.532726, -0.37800443, -0.42190742, -0.099999994, -0.21923119, 0.17809254, 0.31446365, 0.7855364, -0.032726005, 0.40559888],
+    "Adagrad/gradient_accumulation_steps": [-0.31055158, -0.5828166, -0.4636749, -0.3916333, -0.099999994, -0.19151017, 0.20836666, 0.31055158, 0.78944844, -0.08281661, 0.3908007],
+}
+_CLIP_OPTIONS = {"clipnorm": 1.0, "clipvalue": 1.5, "global_clipnorm": 2.0,
+                 "gradient_accumulation_steps": 2}
+
+
+def _sparse_and_dense_steps(opt, steps):
+    init = np.arange(15, dtype=np.float32).reshape(5, 3) / 10 - 0.5
+    w = np.array([[1., -2., .5], [3., 1., -1.], [2., 2., 2.], [-1., .5, .25]], np.float32)
+    c = np.array([0.5, -1.5], np.float32)
+    table, bias = tg.Variable(init), tg.Variable(np.array([0.1, 0.2], np.float32))
+    for s in range(steps):
+        with tg.GradientTape() as t:
+            loss = (tg.reduce_sum(tg.gather(table, [1, 3, 1, 0]) * w * (s + 1))
+                    + tg.reduce_sum(bias * c * (s + 1)))
+        grads = t.gradient(loss, [table, bias])
+        assert type(grads[0]) is tg.IndexedSlices
+        opt.apply_gradients(zip(grads, [table, bias]))
+    np.testing.assert_array_equal(table.numpy()[[2, 4]], init[[2, 4]])
+    return np.concatenate([table.numpy()[[0, 1, 3]].ravel(), bias.numpy()])
+
+
+@pytest.mark.parametrize("case", sorted(_KERAS_CLIPPED_ROWS))
+def test_keras_optimizers_clip_and_accumulate_sparse_gradients_as_keras(case):
+    name, option = case.split("/")
+    kw = {"momentum": 0.5} if name == "SGD" else {}
+    opt = getattr(tg.keras.optimizers, name)(0.1, **kw, **{option: _CLIP_OPTIONS[option]})
+    got = _sparse_and_dense_steps(opt, 4 if option == "gradient_accumulation_steps" else 3)
+    np.testing.assert_allclose(got, _KERAS_CLIPPED_ROWS[case], rtol=1e-6, atol=3e-7)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_keras_loss_scale_factor_refuses_sparse_gradients_as_keras(name):
+    # Keras 3 divides the gradients by loss_scale_factor with `/`, which tf.IndexedSlices
+    # does not have: TypeError, and nothing is updated
+    opt = getattr(tg.keras.optimizers, name)(0.1, loss_scale_factor=4.0)
+    table = tg.Variable(np.ones((3, 2), np.float32))
+    g = tg.IndexedSlices(tg.constant([[1., 2.]]), tg.constant([1]), tg.constant([3, 2]))
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for /: "
+                                        r"'IndexedSlices' and 'float'"):
+        opt.apply_gradients([(g, table)])
+    np.testing.assert_array_equal(table.numpy(), np.ones((3, 2)))
+    assert int(opt.iterations) == 0
+
+
+def test_keras_embedding_trains_with_clipnorm_as_keras():
+    # Keras 3 on TF 2.21: Embedding(6, 3), ids with repeats, Adam(0.1, clipnorm=1.0),
+    # three steps of sum(y ** 2); the gradient is IndexedSlices each step
+    keras = tg.keras
+    e = keras.layers.Embedding(6, 3, embeddings_initializer=keras.initializers.Constant(
+        np.arange(18, dtype=np.float32).reshape(6, 3) / 10))
+    ids = np.array([[1, 2, 1], [4, 1, 0]])
+    opt = keras.optimizers.Adam(0.1, clipnorm=1.0)
+    for _ in range(3):
+        with tg.GradientTape() as t:
+            y = e(ids)
+            loss = tg.reduce_sum(y * y)
+        grads = t.gradient(loss, e.trainable_weights)
+        assert type(grads[0]) is tg.IndexedSlices
+        opt.apply_gradients(zip(grads, e.trainable_weights))
+    np.testing.assert_allclose(e.get_weights()[0].ravel(), [
+        0.0, -0.06275284290313721, -0.07078585028648376, -0.1425657719373703,
+        -0.08718954026699066, -0.003673657774925232, 0.30057981610298157,
+        0.40017133951187134, 0.4999386668205261, 0.8999999761581421, 1.0,
+        1.100000023841858, 0.8996038436889648, 0.9995750188827515, 1.0995545387268066,
+        1.5, 1.600000023841858, 1.7000000476837158], rtol=1e-6, atol=1e-7)

@@ -273,18 +273,14 @@ class Optimizer:
                     grads, trainable_variables)
                 break
         self._rows = None
-        for g in grads:
-            if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
-                if not (self.loss_scale_factor or self.gradient_accumulation_steps
-                        or self.clipnorm or self.clipvalue or self.global_clipnorm):
-                    self._rows = {id(v): x for x, v in zip(grads, trainable_variables)
-                                  if type(x) is _IndexedSlices}   # for _rowwise
-                grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
-                         for x in grads]
-                break
-        if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
-                or self.clipnorm or self.clipvalue or self.global_clipnorm):
-            grads = [_array(g, v.dtype) for g, v in zip(grads, trainable_variables)]
+        if self.loss_scale_factor is not None or self.gradient_accumulation_steps:
+            for g in grads:
+                if type(g) is _IndexedSlices and self.loss_scale_factor is not None:
+                    # Keras's `g / scale` fails on tf.IndexedSlices
+                    raise TypeError("unsupported operand type(s) for /: 'IndexedSlices' "
+                                    f"and '{type(self.loss_scale_factor).__name__}'")
+            # a sparse gradient accumulated is dense (Keras's `g + acc`)
+            grads = [_array(_dense(g), v.dtype) for g, v in zip(grads, trainable_variables)]
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         self._apply_count = int(_np.asarray(self._iterations))
@@ -312,7 +308,16 @@ class Optimizer:
         self._iterations.assign(_np.asarray(self._apply_count + 1, _np.int64))
 
     def _update(self, grads, trainable_variables):
-        grads = self._clip_gradients(grads)
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            grads = self._clip_gradients([g if type(g) is _IndexedSlices else _array(
+                g, v.dtype) for g, v in zip(grads, trainable_variables)])
+        for g in grads:
+            if type(g) is _IndexedSlices:   # made dense; its rows kept for _rowwise
+                self._rows = {id(v): x for x, v in zip(grads, trainable_variables)
+                              if type(x) is _IndexedSlices}
+                grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
+                         for x in grads]
+                break
         lr = self._current_learning_rate()
         self._coefficients_of = {}
         self._apply_weight_decay(trainable_variables, lr)
@@ -361,13 +366,16 @@ class Optimizer:
         return [g for g, _ in kept], [v for _, v in kept]
 
     def _clip_gradients(self, grads):
+        # as Keras on TF: a sparse gradient's rows are clipped (by the norm of its rows,
+        # or each value) and stay rows; the global norm sums its rows' squares and the
+        # scaled gradient is dense
         if self.clipnorm and self.clipnorm > 0:
-            return [self._clip_by_norm(g) for g in grads]
+            return [_on_rows(self._clip_by_norm, g) for g in grads]
         if self.global_clipnorm and self.global_clipnorm > 0:
             return clip_by_global_norm(grads, self.global_clipnorm)
         if self.clipvalue and self.clipvalue > 0:
             c = self.clipvalue
-            return [_np.clip(g, -c, c) for g in grads]
+            return [_on_rows(lambda a: _np.clip(a, -c, c), g) for g in grads]
         return grads
 
     def _clip_by_norm(self, g):
@@ -489,9 +497,22 @@ class Optimizer:
         return cls(**config)
 
 
+def _on_rows(f, g):
+    """f applied to a gradient's array, or to the rows of a sparse one (kept sparse)."""
+    if type(g) is not _IndexedSlices:
+        return f(g)
+    return _IndexedSlices(_tg.constant(f(_np.asarray(g.values))), g.indices, g.dense_shape)
+
+
+def _dense(v):
+    return _np.asarray(_tg.convert_to_tensor(v)) if type(v) is _IndexedSlices else v
+
+
 def global_norm(value_list):
-    """The square root of the sum of the squares of every entry of every value."""
-    squared = [_np.sum(_np.square(v)) for v in value_list if v is not None]
+    """The square root of the sum of the squares of every entry of every value (of the
+    rows of a sparse value, a repeated index's rows each counted, as Keras on TF)."""
+    squared = [_np.sum(_np.square(_np.asarray(v.values) if type(v) is _IndexedSlices else v))
+               for v in value_list if v is not None]
     return _np.sqrt(_np.sum(_np.stack(squared)))
 
 
@@ -500,7 +521,7 @@ def clip_by_global_norm(value_list, clip_norm):
     t = use_norm.dtype.type
     scale = t(clip_norm) * _np.minimum(t(1.0) / use_norm, t(1.0) / t(clip_norm))
     scale = scale + (use_norm - use_norm)     # NaN when the norm is not finite, as Keras
-    return [v if v is None else v * scale for v in value_list]
+    return [v if v is None else _dense(v) * scale for v in value_list]
 
 
 # the algorithms --------------------------------------------------------------------------
