@@ -573,3 +573,87 @@ def test_keras_embedding_trains_with_clipnorm_as_keras():
         0.40017133951187134, 0.4999386668205261, 0.8999999761581421, 1.0,
         1.100000023841858, 0.8996038436889648, 0.9995750188827515, 1.0995545387268066,
         1.5, 1.600000023841858, 1.7000000476837158], rtol=1e-6, atol=1e-7)
+
+
+# Keras 3 on TF 2.21: LossScaleOptimizer(initial_scale=8, dynamic_growth_steps=2) around
+# each optimizer, the loss scaled by scale_loss, five steps of the sparse-and-dense
+# problem above (table row factors 1, 2, inf, 3, 4): the sparse gradient is unscaled as
+# rows (stays IndexedSlices), the non-finite step is skipped and halves the scale, two
+# finite steps double it. (dynamic_scale, step_counter, iterations) after each step:
+_LSO_TRACE = [(8.0, 1, 1), (16.0, 0, 2), (8.0, 0, 2), (8.0, 1, 3), (16.0, 0, 4)]
+_KERAS_LSO_ROWS = {
+    "SGD": [0.88750005, -1.09375, -0.646875, -4.3625, -0.099999994, -3.46875, -3.7625003,
+            -0.88750005, 1.9875, -0.71875, 2.65625],
+    "Adam": [-0.111644164, -0.7883553, -0.6883541, -0.7210345, -0.099999994, -0.47095102,
+             0.0116437, 0.111644164, 0.9883559, -0.28251266, 0.58251345],
+    "RMSprop": [0.5997575, -1.4997568, -1.3997544, -1.6754797, -0.099999994, -1.3336519,
+                -0.6997577, -0.5997575, 1.6997576, -1.0220221, 1.3220229],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KERAS_LSO_ROWS))
+def test_keras_loss_scale_optimizer_unscales_sparse_rows_as_keras(name):
+    opts = tg.keras.optimizers
+    kw = {"momentum": 0.5} if name == "SGD" else {}
+    opt = opts.LossScaleOptimizer(getattr(opts, name)(0.1, **kw), initial_scale=8.0,
+                                  dynamic_growth_steps=2)
+    w = np.array([[1., -2., .5], [3., 1., -1.], [2., 2., 2.], [-1., .5, .25]], np.float32)
+    c = np.array([0.5, -1.5], np.float32)
+    table = tg.Variable(np.arange(15, dtype=np.float32).reshape(5, 3) / 10 - 0.5)
+    bias = tg.Variable(np.array([0.1, 0.2], np.float32))
+    trace = []
+    with np.errstate(invalid="ignore"):   # inf - inf in the loss of the skipped step
+        for s, k in enumerate([1., 2., np.inf, 3., 4.]):
+            with tg.GradientTape() as t:
+                loss = opt.scale_loss(tg.reduce_sum(tg.gather(table, [1, 3, 1, 0]) * w * k)
+                                      + tg.reduce_sum(bias * c * (s + 1)))
+            grads = t.gradient(loss, [table, bias])
+            assert type(grads[0]) is tg.IndexedSlices
+            opt.apply_gradients(zip(grads, [table, bias]))
+            trace.append((float(opt.dynamic_scale.numpy()), int(opt.step_counter.numpy()),
+                          int(opt.iterations.numpy())))
+    assert trace == _LSO_TRACE
+    got = np.concatenate([table.numpy()[[0, 1, 3]].ravel(), bias.numpy()])
+    np.testing.assert_allclose(got, _KERAS_LSO_ROWS[name], rtol=1e-6, atol=3e-7)
+
+
+def _embedding_classifier(keras):
+    return keras.Sequential([
+        keras.Input((3,), dtype="int32"),
+        keras.layers.Embedding(5, 2, embeddings_initializer=keras.initializers.Constant(
+            np.linspace(-1, 1, 10).reshape(5, 2).astype(np.float32))),
+        keras.layers.Flatten(),
+        keras.layers.Dense(2, kernel_initializer=keras.initializers.Constant(
+            np.linspace(-.5, .5, 12).reshape(6, 2).astype(np.float32)))])
+
+
+def test_keras_fit_with_loss_scale_optimizer_on_an_embedding_as_keras():
+    # Keras 3 on TF 2.21: the same losses and weights as with Adam alone (scales of 2)
+    keras = tg.keras
+    x = np.array([[1, 2, 1], [3, 1, 0], [2, 2, 4], [0, 1, 1]])
+    y = np.array([0, 1, 1, 0])
+    m = _embedding_classifier(keras)
+    m.compile(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(0.05),
+                                                  initial_scale=64.0, dynamic_growth_steps=3),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = m.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [0.6625779867172241, 0.5436122417449951],
+                               rtol=1e-6)
+    want = [[-1.0016077756881714, -0.7788998484611511, -0.6544643640518188,
+             -0.4325236678123474, -0.09726962447166443, 0.12425673753023148,
+             0.4889277219772339, 0.7111537456512451, 0.7360482811927795,
+             0.9585220217704773],
+            [-0.6982806921005249, -0.21081018447875977, -0.5162447690963745,
+             -0.029209770262241364, -0.06341622024774551, -0.11840196698904037,
+             0.11440024524927139, 0.0674179419875145, 0.22086982429027557,
+             0.3245847523212433, 0.40115272998809814, 0.5079381465911865],
+            [-0.11180821806192398, 0.11180814355611801]]
+    for got, w in zip(m.get_weights(), want):
+        np.testing.assert_allclose(got.ravel(), w, rtol=1e-6, atol=1e-7)
+    assert float(m.optimizer.dynamic_scale.numpy()) == 128.0   # 4 finite steps, growth 3
+    # loss_scale_factor on the inner optimizer: Keras's `g / scale` fails on the slices
+    m = _embedding_classifier(keras)
+    m.compile(keras.optimizers.Adam(0.05, loss_scale_factor=64.0),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.raises(TypeError, match="'IndexedSlices' and 'float'"):
+        m.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)

@@ -507,10 +507,11 @@ class Model(Layer):
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
+            scaled = self.optimizer.scale_loss(loss)   # loss_scale_factor, LossScaleOptimizer
         self._loss_tracker.update_state(loss, sample_weight=self._batch_size_of(x))
         variables = self.trainable_variables
         if variables:
-            grads = tape.gradient(loss, variables)
+            grads = tape.gradient(scaled, variables)
             self.optimizer.apply_gradients(zip(grads, variables))
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)

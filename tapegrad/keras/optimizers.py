@@ -20,7 +20,7 @@ from . import schedules
 from .utils import _auto_name
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
-           "schedules", "get", "serialize", "deserialize"]
+           "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
 
 _Variable = _tg.Variable
 _Tensor = _tg.Tensor
@@ -927,10 +927,102 @@ class Nadam(Optimizer):
                 "epsilon": self.epsilon}
 
 
+class LossScaleOptimizer(Optimizer):
+    """Dynamic loss scaling around an inner optimizer (Keras 3's): `scale_loss`
+    multiplies the loss by `dynamic_scale`; `apply` divides the gradients by it (a sparse
+    gradient's rows, which stay rows) and lets the inner optimizer apply them when all are
+    finite, doubling the scale after `dynamic_growth_steps` such steps; a step with a
+    non-finite gradient is skipped and halves the scale."""
+
+    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000,
+                 name=None, **kwargs):
+        if not kwargs.pop("dynamic", True):
+            raise ValueError(
+                "LossScaleOptimizer no longer supports `dynamic=False`. Instead, simply "
+                "set `loss_scale_factor` directly on the `inner_optimizer`.")
+        defaults = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                    "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None}
+        for arg, default in defaults.items():   # old configs carry the defaults: allowed
+            if arg in kwargs and kwargs.pop(arg) != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{arg}`. "
+                                 f"Instead, set `{arg}` on the `inner_optimizer`.")
+        if kwargs:
+            raise ValueError("LossScaleOptimizer does not support arguments: "
+                             f"`{'`, `'.join(kwargs.keys())}`.")
+        super().__init__(learning_rate=0.0, name=name)
+        self.inner_optimizer = inner_optimizer
+        self.initial_scale = initial_scale
+        self.dynamic_growth_steps = dynamic_growth_steps
+        inner_optimizer.loss_scale_factor = None   # else the gradients are unscaled twice
+
+    def build(self, var_list):
+        self.step_counter = self._make_variable(_np.int64(0), "step_counter")
+        self.dynamic_scale = self._make_variable(_np.float32(self.initial_scale),
+                                                 "dynamic_scale")
+        self.inner_optimizer.build(var_list)
+        super().build(var_list)
+
+    @property
+    def variables(self):
+        return self._variables + self.inner_optimizer.variables
+
+    def apply(self, grads, trainable_variables=None):
+        if not self.built:
+            self.build(trainable_variables)
+            self.built = True
+        rows = [_np.asarray(g.values) if type(g) is _IndexedSlices else _np.asarray(g)
+                for g in grads if g is not None]
+        if not all(_np.isfinite(a).all() for a in rows):   # skipped: the scale halves
+            self.step_counter.assign(_np.int64(0))
+            self.dynamic_scale.assign(_np.asarray(self.dynamic_scale) * _np.float32(0.5))
+            return
+        scale = _np.asarray(self.dynamic_scale)
+        self.inner_optimizer.apply([None if g is None else _on_rows(
+            lambda a: a / scale, g if type(g) is _IndexedSlices else _np.asarray(g))
+            for g in grads], trainable_variables)
+        if int(_np.asarray(self.step_counter)) == self.dynamic_growth_steps - 1:
+            self.step_counter.assign(_np.int64(0))
+            self.dynamic_scale.assign(scale * _np.float32(2.0))
+        else:
+            self.step_counter.assign_add(_np.int64(1))
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate):
+        self.inner_optimizer.learning_rate = learning_rate
+
+    @property
+    def iterations(self):
+        return self.inner_optimizer.iterations
+
+    def scale_loss(self, loss):
+        return loss * (_np.asarray(self.dynamic_scale) if self.built
+                       else _np.float32(self.initial_scale))
+
+    def finalize_variable_values(self, var_list):
+        self.inner_optimizer.finalize_variable_values(var_list)
+
+    def get_config(self):
+        return {"name": self.name, "inner_optimizer": serialize(self.inner_optimizer),
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        return cls(inner, **config)
+
+
 # lookup ----------------------------------------------------------------------------------
 
 _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad,
-                                          Adamax, Nadam)}
+                                          Adamax, Nadam, LossScaleOptimizer)}
 
 
 def serialize(optimizer):
