@@ -526,11 +526,6 @@ def clip_by_global_norm(value_list, clip_norm):
 
 # the algorithms --------------------------------------------------------------------------
 
-_BASE_ARGS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
-              "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
-              "gradient_accumulation_steps", "name")
-
-
 class SGD(Optimizer):
     """Gradient descent, with momentum and Nesterov momentum."""
 
@@ -588,7 +583,35 @@ class SGD(Optimizer):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
-class Adam(Optimizer):
+def _move(state, value, rate):
+    """state += (value - state) * rate, in place: Keras's update of a moment."""
+    d = value - _np.asarray(state)
+    d *= rate
+    state.assign_add(d)
+
+
+class _Moments(Optimizer):
+    """What Adam, Adamax and Nadam share: beta_1, beta_2 and epsilon (Adamax's and Nadam's
+    signature and configuration)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Adam(_Moments):
     """Adam (Kingma and Ba), with AMSGrad."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -596,12 +619,10 @@ class Adam(Optimizer):
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, clipnorm,
+                         clipvalue, global_clipnorm, use_ema, ema_momentum,
+                         ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
         self.amsgrad = amsgrad
 
     def build(self, var_list):
@@ -663,13 +684,8 @@ class Adam(Optimizer):
         i = self._index[id(variable)]
         m = self._momentums[i]
         v = self._velocities[i]
-        d = g - _np.asarray(m)
-        d *= 1 - self.beta_1
-        m.assign_add(d)
-        d = self._rowwise(variable, g, _np.square)
-        d -= _np.asarray(v)
-        d *= 1 - self.beta_2
-        v.assign_add(d)
+        _move(m, g, 1 - self.beta_1)
+        _move(v, self._rowwise(variable, g, _np.square), 1 - self.beta_2)
         if self.amsgrad:
             v_hat = self._velocity_hats[i]
             v_hat.assign(_np.maximum(_np.asarray(v_hat), _np.asarray(v)))
@@ -681,8 +697,7 @@ class Adam(Optimizer):
         variable.assign_sub(d)
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), "amsgrad": self.amsgrad}
 
 
 class AdamW(Adam):
@@ -808,20 +823,8 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-class Adamax(Optimizer):
+class Adamax(_Moments):
     """Adamax: Adam with the infinity norm."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
 
     def build(self, var_list):
         if self.built:
@@ -838,9 +841,7 @@ class Adamax(Optimizer):
         lr, one_minus_beta_1_power = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, u = self._m[i], self._u[i]
-        d = g - _np.asarray(m)
-        d *= 1 - self.beta_1
-        m.assign_add(d)
+        _move(m, g, 1 - self.beta_1)
         d = self.beta_2 * _np.asarray(u)
         _np.maximum(d, self._rowwise(variable, g, _np.abs), out=d)
         u.assign(d)
@@ -850,25 +851,9 @@ class Adamax(Optimizer):
         d /= den
         variable.assign_sub(d)
 
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 
-
-class Nadam(Optimizer):
+class Nadam(_Moments):
     """Adam with Nesterov momentum (Dozat), with Keras's momentum schedule."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
 
     def build(self, var_list):
         if self.built:
@@ -905,13 +890,8 @@ class Nadam(Optimizer):
          beta_2_power) = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, v = self._momentums[i], self._velocities[i]
-        d = g - _np.asarray(m)
-        d *= 1 - beta_1
-        m.assign_add(d)
-        d = self._rowwise(variable, g, _np.square)
-        d -= _np.asarray(v)
-        d *= 1 - beta_2
-        v.assign_add(d)
+        _move(m, g, 1 - beta_1)
+        _move(v, self._rowwise(variable, g, _np.square), 1 - beta_2)
         m_hat = u_t_1 * _np.asarray(m)
         m_hat /= 1 - u_product_t_1
         m_hat += ((1 - u_t) * g) / (1 - u_product_t)
@@ -921,10 +901,6 @@ class Nadam(Optimizer):
         m_hat *= lr
         m_hat /= den
         variable.assign_sub(m_hat)
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 
 
 class LossScaleOptimizer(Optimizer):
