@@ -9,7 +9,7 @@ import numpy as _np
 import tapegrad as _tg
 from .. import nn as _nn
 from . import activations as _activations
-from .utils import _auto_name, _deserialize, _get_keras_mask
+from .utils import _auto_name, _deserialize, _get_keras_mask, _serialize
 
 EPSILON = 1e-7   # keras.backend.epsilon()
 
@@ -496,9 +496,7 @@ _ALL.update({"bce": binary_crossentropy, "BCE": binary_crossentropy, "kld": kl_d
 
 
 def serialize(loss):
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    return getattr(loss, "__name__", loss)
+    return _serialize(loss) if isinstance(loss, Loss) else getattr(loss, "__name__", loss)
 
 
 def deserialize(name, custom_objects=None):

@@ -8,7 +8,7 @@ import numpy as _np
 
 import tapegrad as _tg
 from . import losses as _losses
-from .utils import _auto_name, _deserialize, _get_keras_mask
+from .utils import _auto_name, _deserialize, _get_keras_mask, _serialize
 
 __all__ = ["Metric", "Sum", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
@@ -764,9 +764,8 @@ _ALL.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSq
 
 
 def serialize(metric):
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    return getattr(metric, "__name__", metric)
+    return (_serialize(metric) if isinstance(metric, Metric)
+            else getattr(metric, "__name__", metric))
 
 
 def deserialize(config, custom_objects=None):

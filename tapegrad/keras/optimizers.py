@@ -17,7 +17,7 @@ import numpy as _np
 
 import tapegrad as _tg
 from . import schedules
-from .utils import _auto_name
+from .utils import _auto_name, _serialize
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
            "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
@@ -1003,7 +1003,7 @@ _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, Adam, AdamW, RMSprop, Ad
 
 def serialize(optimizer):
     """{'class_name': ..., 'config': ...} of an optimizer."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return _serialize(optimizer)
 
 
 def deserialize(config, custom_objects=None):

@@ -6,6 +6,7 @@ import math as _math
 import numpy as _np
 
 import tapegrad as _tg
+from .utils import _serialize
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
            "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
@@ -242,8 +243,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 def serialize(learning_rate_schedule):
     """{'class_name': ..., 'config': ...} of a schedule."""
-    return {"class_name": type(learning_rate_schedule).__name__,
-            "config": learning_rate_schedule.get_config()}
+    return _serialize(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):

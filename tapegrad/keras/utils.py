@@ -57,6 +57,12 @@ def _auto_name(prefix):
     return prefix if uid == 1 else f"{prefix}_{uid - 1}"
 
 
+def _serialize(obj):
+    """Keras's {'class_name': ..., 'config': ...} of an object with get_config (the dict
+    _deserialize and every keras `deserialize` read)."""
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
 def _deserialize(table, config, custom_objects, what):
     """A Keras object from a serialize() dict (its class from `custom_objects` or
     `table`, built from its config) or from a name (a class in the table is
