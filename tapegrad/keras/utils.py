@@ -91,7 +91,7 @@ def _set_keras_mask(x, mask):
     whose tensor nobody else holds any more are dropped first."""
     for key, (t, _) in list(_masks.items()):
         if _sys.getrefcount(t) <= 3:      # the entry, `t` and the argument: dead
-            del _masks[key]
+            _masks.pop(key, None)
     if mask is not None:
         _masks[id(x)] = (x, mask)
 
