@@ -482,3 +482,178 @@ def test_distribute_allreduce_densifies_indexed_slices():
     hvd.init()
     np.testing.assert_array_equal(hvd.allreduce(g, op=hvd.Sum).numpy(),
                                   [[0., 0.], [4., 6.], [0., 0.]])
+
+
+# Keras 3 on TF 2.21, a (5, 3) table looked up at [1, 3, 1, 0] (index 1 repeats) and a
+# dense (2,) bias, three steps (four with accumulation) of lr 0.1: the table's rows 0, 1
+# and 3, then the bias. clipnorm clips the IndexedSlices by the norm of its rows (not of
+# the summed table) and clipvalue each row's values, before a repeated index's rows are
+# summed, and the clipped rows reach the update (Adam's square acts on them);
+# global_clipnorm sums the rows' squares into the norm, and the scaled gradient is dense;
+# an accumulated gradient is dense.
+_KERAS_CLIPPED_ROWS = {
+    "SGD/clipnorm": [-0.4218339, -0.43908304, -0.3195415, -0.43449822, -0.099999994, -0.1954152, 0.16550173, 0.4218339, 0.6781661, -0.0343968, 0.60319036],
+    "SGD/clipvalue": [0.049999997, -0.7875, -0.49375004, -1.3875, -0.099999994, -1.0250001, -0.23750006, -0.049999997, 1.1500001, -0.28750002, 0.8375001],
+    "SGD/global_clipnorm": [-0.34988633, -0.47505686, -0.33752844, -0.650341, -0.099999994, -0.37528417, -0.050341025, 0.34988633, 0.7501137, 0.024943167, 0.4251705],
+    "SGD/gradient_accumulation_steps": [0.07500002, -0.6875, -0.44375002, -1.9250001, -0.099999994, -1.4375, -1.3250002, -0.07500002, 1.175, -0.1875, 1.0625],
+    "Adam/clipnorm": [-0.20000595, -0.6999901, -0.59998226, -0.6024871, -0.099999994, -0.36379865, 0.1000033, 0.20000595, 0.8999941, -0.1999957, 0.49999723],
+    "Adam/clipvalue": [-0.2011883, -0.6923153, -0.5923142, -0.62009317, -0.099999994, -0.39709085, 0.10000247, 0.2011883, 0.89881176, -0.19231525, 0.4999975],
+    "Adam/global_clipnorm": [-0.20000404, -0.6999939, -0.59998983, -0.4999973, -0.099999994, -0.29999715, 0.100002676, 0.20000404, 0.8999959, -0.1999939, 0.49999657],
+    "Adam/gradient_accumulation_steps": [-0.3052159, -0.59478384, -0.49478325, -0.39478427, -0.099999994, -0.19478428, 0.20521569, 0.3052159, 0.7947841, -0.09478381, 0.3947842],
+    "RMSprop/clipnorm": [0.23773067, -1.1377081, -1.037618, -1.1897776, -0.099999994, -0.8946368, -0.3377374, -0.23773067, 1.3377306, -0.6377357, 0.93773794],
+    "RMSprop/clipvalue": [0.2938404, -1.2610052, -1.1610028, -1.2703792, -0.099999994, -1.0457065, -0.3377381, -0.2938404, 1.3938404, -0.76100516, 0.9377381],
+    "RMSprop/global_clipnorm": [0.23773614, -1.1377301, -1.0377055, -0.93773794, -0.099999994, -0.73773783, -0.33773798, -0.23773614, 1.3377361, -0.63773006, 0.9377373],
+    "RMSprop/gradient_accumulation_steps": [0.10916856, -1.0091684, -0.9091674, -0.8091686, -0.099999994, -0.60916865, -0.20916867, -0.10916856, 1.2091686, -0.5091683, 0.8091686],
+    "Adagrad/clipnorm": [-0.36383155, -0.48079014, -0.34273094, -0.46049935, -0.099999994, -0.23007242, 0.19289325, 0.36383155, 0.7361685, -0.07844569, 0.4203877],
+    "Adagrad/clipvalue": [-0.25931343, -0.64963865, -0.5158227, -0.52903074, -0.099999994, -0.32064748, 0.17490084, 0.25931343, 0.8406866, -0.14963865, 0.42509913],
+    "Adagrad/global_clipnorm": [-0.31446365, -0.532726, -0.37800443, -0.42190742, -0.099999994, -0.21923119, 0.17809254, 0.31446365, 0.7855364, -0.032726005, 0.40559888],
+    "Adagrad/gradient_accumulation_steps": [-0.31055158, -0.5828166, -0.4636749, -0.3916333, -0.099999994, -0.19151017, 0.20836666, 0.31055158, 0.78944844, -0.08281661, 0.3908007],
+}
+_CLIP_OPTIONS = {"clipnorm": 1.0, "clipvalue": 1.5, "global_clipnorm": 2.0,
+                 "gradient_accumulation_steps": 2}
+
+
+def _sparse_and_dense_steps(opt, steps):
+    init = np.arange(15, dtype=np.float32).reshape(5, 3) / 10 - 0.5
+    w = np.array([[1., -2., .5], [3., 1., -1.], [2., 2., 2.], [-1., .5, .25]], np.float32)
+    c = np.array([0.5, -1.5], np.float32)
+    table, bias = tg.Variable(init), tg.Variable(np.array([0.1, 0.2], np.float32))
+    for s in range(steps):
+        with tg.GradientTape() as t:
+            loss = (tg.reduce_sum(tg.gather(table, [1, 3, 1, 0]) * w * (s + 1))
+                    + tg.reduce_sum(bias * c * (s + 1)))
+        grads = t.gradient(loss, [table, bias])
+        assert type(grads[0]) is tg.IndexedSlices
+        opt.apply_gradients(zip(grads, [table, bias]))
+    np.testing.assert_array_equal(table.numpy()[[2, 4]], init[[2, 4]])
+    return np.concatenate([table.numpy()[[0, 1, 3]].ravel(), bias.numpy()])
+
+
+@pytest.mark.parametrize("case", sorted(_KERAS_CLIPPED_ROWS))
+def test_keras_optimizers_clip_and_accumulate_sparse_gradients_as_keras(case):
+    name, option = case.split("/")
+    kw = {"momentum": 0.5} if name == "SGD" else {}
+    opt = getattr(tg.keras.optimizers, name)(0.1, **kw, **{option: _CLIP_OPTIONS[option]})
+    got = _sparse_and_dense_steps(opt, 4 if option == "gradient_accumulation_steps" else 3)
+    np.testing.assert_allclose(got, _KERAS_CLIPPED_ROWS[case], rtol=1e-6, atol=3e-7)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_keras_loss_scale_factor_refuses_sparse_gradients_as_keras(name):
+    # Keras 3 divides the gradients by loss_scale_factor with `/`, which tf.IndexedSlices
+    # does not have: TypeError, and nothing is updated
+    opt = getattr(tg.keras.optimizers, name)(0.1, loss_scale_factor=4.0)
+    table = tg.Variable(np.ones((3, 2), np.float32))
+    g = tg.IndexedSlices(tg.constant([[1., 2.]]), tg.constant([1]), tg.constant([3, 2]))
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for /: "
+                                        r"'IndexedSlices' and 'float'"):
+        opt.apply_gradients([(g, table)])
+    np.testing.assert_array_equal(table.numpy(), np.ones((3, 2)))
+    assert int(opt.iterations) == 0
+
+
+def test_keras_embedding_trains_with_clipnorm_as_keras():
+    # Keras 3 on TF 2.21: Embedding(6, 3), ids with repeats, Adam(0.1, clipnorm=1.0),
+    # three steps of sum(y ** 2); the gradient is IndexedSlices each step
+    keras = tg.keras
+    e = keras.layers.Embedding(6, 3, embeddings_initializer=keras.initializers.Constant(
+        np.arange(18, dtype=np.float32).reshape(6, 3) / 10))
+    ids = np.array([[1, 2, 1], [4, 1, 0]])
+    opt = keras.optimizers.Adam(0.1, clipnorm=1.0)
+    for _ in range(3):
+        with tg.GradientTape() as t:
+            y = e(ids)
+            loss = tg.reduce_sum(y * y)
+        grads = t.gradient(loss, e.trainable_weights)
+        assert type(grads[0]) is tg.IndexedSlices
+        opt.apply_gradients(zip(grads, e.trainable_weights))
+    np.testing.assert_allclose(e.get_weights()[0].ravel(), [
+        0.0, -0.06275284290313721, -0.07078585028648376, -0.1425657719373703,
+        -0.08718954026699066, -0.003673657774925232, 0.30057981610298157,
+        0.40017133951187134, 0.4999386668205261, 0.8999999761581421, 1.0,
+        1.100000023841858, 0.8996038436889648, 0.9995750188827515, 1.0995545387268066,
+        1.5, 1.600000023841858, 1.7000000476837158], rtol=1e-6, atol=1e-7)
+
+
+# Keras 3 on TF 2.21: LossScaleOptimizer(initial_scale=8, dynamic_growth_steps=2) around
+# each optimizer, the loss scaled by scale_loss, five steps of the sparse-and-dense
+# problem above (table row factors 1, 2, inf, 3, 4): the sparse gradient is unscaled as
+# rows (stays IndexedSlices), the non-finite step is skipped and halves the scale, two
+# finite steps double it. (dynamic_scale, step_counter, iterations) after each step:
+_LSO_TRACE = [(8.0, 1, 1), (16.0, 0, 2), (8.0, 0, 2), (8.0, 1, 3), (16.0, 0, 4)]
+_KERAS_LSO_ROWS = {
+    "SGD": [0.88750005, -1.09375, -0.646875, -4.3625, -0.099999994, -3.46875, -3.7625003,
+            -0.88750005, 1.9875, -0.71875, 2.65625],
+    "Adam": [-0.111644164, -0.7883553, -0.6883541, -0.7210345, -0.099999994, -0.47095102,
+             0.0116437, 0.111644164, 0.9883559, -0.28251266, 0.58251345],
+    "RMSprop": [0.5997575, -1.4997568, -1.3997544, -1.6754797, -0.099999994, -1.3336519,
+                -0.6997577, -0.5997575, 1.6997576, -1.0220221, 1.3220229],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KERAS_LSO_ROWS))
+def test_keras_loss_scale_optimizer_unscales_sparse_rows_as_keras(name):
+    opts = tg.keras.optimizers
+    kw = {"momentum": 0.5} if name == "SGD" else {}
+    opt = opts.LossScaleOptimizer(getattr(opts, name)(0.1, **kw), initial_scale=8.0,
+                                  dynamic_growth_steps=2)
+    w = np.array([[1., -2., .5], [3., 1., -1.], [2., 2., 2.], [-1., .5, .25]], np.float32)
+    c = np.array([0.5, -1.5], np.float32)
+    table = tg.Variable(np.arange(15, dtype=np.float32).reshape(5, 3) / 10 - 0.5)
+    bias = tg.Variable(np.array([0.1, 0.2], np.float32))
+    trace = []
+    with np.errstate(invalid="ignore"):   # inf - inf in the loss of the skipped step
+        for s, k in enumerate([1., 2., np.inf, 3., 4.]):
+            with tg.GradientTape() as t:
+                loss = opt.scale_loss(tg.reduce_sum(tg.gather(table, [1, 3, 1, 0]) * w * k)
+                                      + tg.reduce_sum(bias * c * (s + 1)))
+            grads = t.gradient(loss, [table, bias])
+            assert type(grads[0]) is tg.IndexedSlices
+            opt.apply_gradients(zip(grads, [table, bias]))
+            trace.append((float(opt.dynamic_scale.numpy()), int(opt.step_counter.numpy()),
+                          int(opt.iterations.numpy())))
+    assert trace == _LSO_TRACE
+    got = np.concatenate([table.numpy()[[0, 1, 3]].ravel(), bias.numpy()])
+    np.testing.assert_allclose(got, _KERAS_LSO_ROWS[name], rtol=1e-6, atol=3e-7)
+
+
+def _embedding_classifier(keras):
+    return keras.Sequential([
+        keras.Input((3,), dtype="int32"),
+        keras.layers.Embedding(5, 2, embeddings_initializer=keras.initializers.Constant(
+            np.linspace(-1, 1, 10).reshape(5, 2).astype(np.float32))),
+        keras.layers.Flatten(),
+        keras.layers.Dense(2, kernel_initializer=keras.initializers.Constant(
+            np.linspace(-.5, .5, 12).reshape(6, 2).astype(np.float32)))])
+
+
+def test_keras_fit_with_loss_scale_optimizer_on_an_embedding_as_keras():
+    # Keras 3 on TF 2.21: the same losses and weights as with Adam alone (scales of 2)
+    keras = tg.keras
+    x = np.array([[1, 2, 1], [3, 1, 0], [2, 2, 4], [0, 1, 1]])
+    y = np.array([0, 1, 1, 0])
+    m = _embedding_classifier(keras)
+    m.compile(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(0.05),
+                                                  initial_scale=64.0, dynamic_growth_steps=3),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = m.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [0.6625779867172241, 0.5436122417449951],
+                               rtol=1e-6)
+    want = [[-1.0016077756881714, -0.7788998484611511, -0.6544643640518188,
+             -0.4325236678123474, -0.09726962447166443, 0.12425673753023148,
+             0.4889277219772339, 0.7111537456512451, 0.7360482811927795,
+             0.9585220217704773],
+            [-0.6982806921005249, -0.21081018447875977, -0.5162447690963745,
+             -0.029209770262241364, -0.06341622024774551, -0.11840196698904037,
+             0.11440024524927139, 0.0674179419875145, 0.22086982429027557,
+             0.3245847523212433, 0.40115272998809814, 0.5079381465911865],
+            [-0.11180821806192398, 0.11180814355611801]]
+    for got, w in zip(m.get_weights(), want):
+        np.testing.assert_allclose(got.ravel(), w, rtol=1e-6, atol=1e-7)
+    assert float(m.optimizer.dynamic_scale.numpy()) == 128.0   # 4 finite steps, growth 3
+    # loss_scale_factor on the inner optimizer: Keras's `g / scale` fails on the slices
+    m = _embedding_classifier(keras)
+    m.compile(keras.optimizers.Adam(0.05, loss_scale_factor=64.0),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.raises(TypeError, match="'IndexedSlices' and 'float'"):
+        m.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)

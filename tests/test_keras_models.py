@@ -638,3 +638,115 @@ def test_mean_of_a_scalar_weighted_by_a_count_as_the_general_path():
     assert f64.result().numpy() == np.float64(np.float32(0.1))
     empty = keras.metrics.Mean()
     assert empty.result().numpy() == 0.0
+
+
+# -- a sequence output's mask weights the loss and the metrics (Keras 3 on TF 2.21) ---------
+# Embedding(mask_zero=True) -> LSTM(return_sequences=True) -> Dense: the output carries the
+# mask of the padded steps; the loss weighs a valid step total / valid and a masked one 0
+# (so the mean is over the valid steps; with reduction 'sum' the weights are 0 and 1),
+# times the sample weights when given; accuracy weighs the steps 0 and 1.
+_SEQ_X = np.array([[3, 1, 2, 0, 0], [1, 0, 0, 0, 0], [2, 2, 3, 1, 4], [4, 3, 0, 0, 0]])
+_SEQ_Y = np.array([[0, 1, 2, 0, 1], [2, 0, 0, 1, 1], [1, 1, 0, 2, 0], [0, 2, 1, 1, 2]])
+
+
+def _seq_model(keras, rnn="LSTM", functional=False):
+    layers = [keras.layers.Embedding(5, 3, mask_zero=True),
+              getattr(keras.layers, rnn)(4, return_sequences=True), keras.layers.Dense(3)]
+    if functional:
+        inp = keras.Input((5,), dtype="int32")
+        h = inp
+        for layer in layers:
+            h = layer(h)
+        m = keras.Model(inp, h)
+    else:
+        m = keras.Sequential([keras.Input((5,), dtype="int32")] + layers)
+    r = np.random.default_rng(1)
+    m.set_weights([r.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in m.get_weights()])
+    return m
+
+
+@pytest.mark.parametrize("case", ["mask", "mask_and_sample_weight"])
+def test_fit_weights_the_loss_and_metrics_by_the_output_mask_as_keras(case):
+    keras = tg.keras
+    m = _seq_model(keras)
+    weighted = case == "mask_and_sample_weight"
+    sw = np.array([[1.346531, 0.6856161, 0.27375233, 0.22974974, 1.6638864],
+                   [1.84296, 1.2919444, 1.5130938, 1.178525, 1.8831303],
+                   [1.6685364, 0.2049293, 1.7433277, 0.26045403, 1.5133798],
+                   [0.5161801, 1.7537221, 1.1746302, 0.7394814, 0.960837]],
+                  np.float32) if weighted else None
+    m.compile(keras.optimizers.Adam(0.05),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+              metrics=None if weighted else ["accuracy"])
+    ev = m.evaluate(_SEQ_X, _SEQ_Y, sample_weight=sw, batch_size=4, verbose=0,
+                    return_dict=True)
+    h = m.fit(_SEQ_X, _SEQ_Y, sample_weight=sw, batch_size=2, epochs=2, shuffle=False,
+              verbose=0)
+    kernel, bias = m.get_weights()[-2:]
+    if weighted:
+        np.testing.assert_allclose(ev["loss"], 1.1508413553237915, rtol=1e-6)
+        np.testing.assert_allclose(h.history["loss"], [1.1490962505340576, 1.1135797500610352],
+                                   rtol=1e-6)
+        want_kernel = [-0.48340460658073425, 0.037174224853515625, 0.37731772661209106,
+                       -0.2931588292121887, 0.30459797382354736, 0.08810659497976303,
+                       -0.40516790747642517, 0.3163619339466095, -0.006957981735467911,
+                       -0.17217610776424408, 0.18945778906345367, -0.3147924244403839]
+        want_bias = [0.1915520280599594, -0.48355451226234436, -6.310828030109406e-05]
+    else:
+        np.testing.assert_allclose(ev["loss"], 1.0891002416610718, rtol=1e-6)
+        np.testing.assert_allclose(ev["accuracy"], 0.3636363744735718, rtol=1e-6)  # 4 / 11
+        np.testing.assert_allclose(h.history["loss"], [1.0944346189498901, 1.0580253601074219],
+                                   rtol=1e-6)
+        np.testing.assert_allclose(h.history["accuracy"],
+                                   [0.3636363744735718, 0.45454543828964233], rtol=1e-6)
+        want_kernel = [-0.5308817028999329, 0.18041905760765076, 0.40870413184165955,
+                       -0.33949050307273865, 0.2620755732059479, 0.1373368203639984,
+                       -0.49693140387535095, 0.5737876296043396, 0.044027768075466156,
+                       -0.30272260308265686, 0.20228524506092072, -0.2326577603816986]
+        want_bias = [0.11748441308736801, -0.4328615069389343, 0.009353426285088062]
+    np.testing.assert_allclose(kernel.ravel(), want_kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bias, want_bias, rtol=1e-5, atol=1e-6)
+
+
+def test_a_model_outputs_mask_reaches_losses_and_metrics_called_by_hand_as_keras():
+    # Keras 3 on TF 2.21, a functional Embedding -> GRU -> Dense: the output of model(x)
+    # carries its mask (tg.identity of it does not), whatever the reduction; a loss's own
+    # mask (ignore_class) is and-ed with it; all steps masked gives 0
+    keras = tg.keras
+    m = _seq_model(keras, "GRU", functional=True)
+    p = m(_SEQ_X)
+    S = keras.losses.SparseCategoricalCrossentropy
+    got = [S(from_logits=True)(_SEQ_Y, p), S(from_logits=True)(_SEQ_Y, tg.identity(p)),
+           S(from_logits=True)(_SEQ_Y, p, sample_weight=np.linspace(0.5, 2, 20).reshape(
+               4, 5).astype(np.float32)),
+           S(from_logits=True, reduction="sum")(_SEQ_Y, p),
+           S(from_logits=True, reduction="mean_with_sample_weight")(_SEQ_Y, p),
+           S(from_logits=True, ignore_class=1)(_SEQ_Y, p)]
+    acc = keras.metrics.SparseCategoricalAccuracy()
+    acc.update_state(_SEQ_Y, p)
+    got.append(acc.result())
+    got.append(S(from_logits=True)(_SEQ_Y[:1], m(np.zeros((1, 5), int))))
+    np.testing.assert_allclose([float(v) for v in got], [
+        1.0896779298782349, 1.1360729932785034, 1.3176771402359009, 11.986456871032715,
+        1.0896779298782349, 1.021347999572754, 0.3636363744735718, 0.0], rtol=1e-6)
+
+
+def test_a_per_sample_weight_with_a_sequence_mask_is_refused_as_keras():
+    # Keras 3 (run eagerly): the (batch,) weights times the (batch, steps) mask do not
+    # broadcast
+    keras = tg.keras
+    m = _seq_model(keras)
+    m.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.raises(tg.errors.InvalidArgumentError, match=r"Incompatible shapes: \[4\] "
+                                                             r"vs. \[4,5\]"):
+        m.fit(_SEQ_X, _SEQ_Y, sample_weight=np.ones(4, np.float32), verbose=0)
+
+
+def test_output_masks_are_not_kept_for_outputs_nobody_holds():
+    from tapegrad.keras import utils
+    m = _seq_model(tg.keras)
+    for _ in range(20):
+        m(_SEQ_X)
+    kept = m(_SEQ_X)
+    assert len(utils._masks) <= 2 and utils._get_keras_mask(kept) is not None
+    np.testing.assert_array_equal(np.asarray(utils._get_keras_mask(kept)), _SEQ_X != 0)

@@ -410,3 +410,59 @@ def test_in_a_training_loop_the_loss_decreases():
         o.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b]))
         losses.append(float(loss))
     assert losses[-1] < 1e-3 * losses[0]
+
+
+def test_fit_scales_the_loss_by_loss_scale_factor():
+    # Keras 3 on TF 2.21: fit multiplies the loss by loss_scale_factor inside the tape and
+    # the optimizer divides the gradients by it (tapegrad once only divided)
+    keras = tg.keras
+    x = np.array([[1., 2, 1], [3, 1, 0], [2, 2, 4], [0, 1, 1]], np.float32)
+    y = np.array([0, 1, 1, 0])
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(
+        2, kernel_initializer=keras.initializers.Constant(
+            np.linspace(-.5, .5, 6).reshape(3, 2).astype(np.float32)))])
+    m.compile(O.SGD(0.1, loss_scale_factor=64.0),
+              keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = m.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [0.6537600755691528, 0.5987896919250488],
+                               rtol=1e-6)
+    kernel, bias = m.get_weights()
+    np.testing.assert_allclose(kernel.ravel(), [
+        -0.5784841179847717, -0.22151592373847961, 0.0012788891326636076,
+        -0.0012788816820830107, 0.3126128315925598, 0.48738718032836914],
+        rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(bias, [0.061508581042289734, -0.061508581042289734],
+                               rtol=1e-6)
+
+
+def test_loss_scale_optimizer_api_as_keras():
+    # Keras 3 on TF 2.21: variables, proxies, config round trip and argument errors
+    opt = O.LossScaleOptimizer(O.SGD(0.1), initial_scale=8.0, dynamic_growth_steps=2)
+    assert float(opt.scale_loss(tg.constant(2.0))) == 16.0
+    v = tg.Variable([1.0, 2.0])
+    opt.build([v])
+    assert [x.name.split(":")[0] for x in opt.variables] == [
+        "iteration", "learning_rate", "step_counter", "dynamic_scale", "iteration",
+        "learning_rate"]
+    assert opt.iterations is opt.inner_optimizer.iterations
+    np.testing.assert_allclose(float(np.asarray(opt.learning_rate)), 0.1)
+    opt.learning_rate = 0.5
+    assert float(np.asarray(opt.inner_optimizer.learning_rate)) == 0.5
+    assert opt.dynamic_scale.dtype == np.float32 and opt.step_counter.dtype == np.int64
+    cfg = opt.get_config()
+    assert cfg["name"].startswith("loss_scale_optimizer") and cfg["initial_scale"] == 8.0
+    assert cfg["dynamic_growth_steps"] == 2 and cfg["inner_optimizer"]["class_name"] == "SGD"
+    back = O.deserialize(O.serialize(opt))
+    assert type(back) is O.LossScaleOptimizer and type(back.inner_optimizer) is O.SGD
+    assert back.initial_scale == 8.0 and back.dynamic_growth_steps == 2
+    with pytest.raises(ValueError, match="LossScaleOptimizer does not support `clipnorm`. "
+                                         "Instead, set `clipnorm` on the `inner_optimizer`."):
+        O.LossScaleOptimizer(O.SGD(0.1), clipnorm=1.0)
+    with pytest.raises(ValueError, match="does not support arguments: `foo`."):
+        O.LossScaleOptimizer(O.SGD(0.1), foo=1.0)
+    with pytest.raises(ValueError, match="no longer supports `dynamic=False`"):
+        O.LossScaleOptimizer(O.SGD(0.1), dynamic=False)
+    O.LossScaleOptimizer(O.SGD(0.1), clipnorm=None, use_ema=False)   # old configs' defaults
+    inner = O.SGD(0.1, loss_scale_factor=4.0)
+    O.LossScaleOptimizer(inner)
+    assert inner.loss_scale_factor is None

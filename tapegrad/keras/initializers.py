@@ -11,7 +11,7 @@ import numpy as _np
 
 import tapegrad as _tg
 
-from .utils import _deserialize
+from .utils import _deserialize, _serialize
 
 __all__ = ["Initializer", "Constant", "Zeros", "Ones", "Identity", "RandomNormal",
            "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotNormal",
@@ -311,7 +311,7 @@ _ALL.update({"IdentityInitializer": Identity, "normal": RandomNormal, "one": One
 
 
 def serialize(initializer):
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return _serialize(initializer)
 
 
 def deserialize(config, custom_objects=None):

@@ -61,6 +61,16 @@ class _Cell(Layer):
                                                 regularizer=self.recurrent_regularizer,
                                                 constraint=self.recurrent_constraint)
 
+    def _bias(self, shape, initializer=None):
+        """The bias weight (None without use_bias), with the cell's regularizer and
+        constraint."""
+        if not self.use_bias:
+            return None
+        return self.add_weight(shape=shape, name="bias",
+                               initializer=initializer or self.bias_initializer,
+                               regularizer=self.bias_regularizer,
+                               constraint=self.bias_constraint)
+
     def _mask(self, like, rate):
         seed = None if self._rng is None else int(self._rng.integers(2 ** 31 - 1))
         return tg.nn.dropout(tg.ones_like(like), rate, seed=seed)
@@ -87,11 +97,7 @@ class _Cell(Layer):
 class SimpleRNNCell(_Cell):
     def build(self, input_shape):
         self._kernels(input_shape[-1], 1)
-        self.bias = (self.add_weight(shape=(self.units,), name="bias",
-                                     initializer=self.bias_initializer,
-                                     regularizer=self.bias_regularizer,
-                                     constraint=self.bias_constraint)
-                     if self.use_bias else None)
+        self.bias = self._bias((self.units,))
 
     def call(self, inputs, states, training=False):
         prev = states[0] if isinstance(states, (list, tuple)) else states
@@ -118,21 +124,15 @@ class LSTMCell(_Cell):
 
     def build(self, input_shape):
         self._kernels(input_shape[-1], 4)
-        if self.use_bias:
-            if self.unit_forget_bias:
-                base, u = self.bias_initializer, self.units
+        init = None
+        if self.unit_forget_bias:
+            base, u = self.bias_initializer, self.units
 
-                def init(shape, dtype=None):
-                    parts = [base((u,), dtype=dtype), np.ones(u, dtype=dtype),
-                             base((2 * u,), dtype=dtype)]
-                    return np.concatenate([np.asarray(p) for p in parts])
-            else:
-                init = self.bias_initializer
-            self.bias = self.add_weight(shape=(4 * self.units,), name="bias", initializer=init,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+            def init(shape, dtype=None):
+                parts = [base((u,), dtype=dtype), np.ones(u, dtype=dtype),
+                         base((2 * u,), dtype=dtype)]
+                return np.concatenate([np.asarray(p) for p in parts])
+        self.bias = self._bias((4 * self.units,), init)
 
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
@@ -158,14 +158,7 @@ class GRUCell(_Cell):
 
     def build(self, input_shape):
         self._kernels(input_shape[-1], 3)
-        if self.use_bias:
-            shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-            self.bias = self.add_weight(shape=shape, name="bias",
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.bias = self._bias((2, 3 * self.units) if self.reset_after else (3 * self.units,))
 
     def call(self, inputs, states, training=False):
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
@@ -301,41 +294,36 @@ _RNN_KW = ("return_sequences", "return_state", "go_backwards", "stateful", "unro
            "zero_output_for_mask")
 
 
-def _split_kwargs(kwargs, extra=()):
-    cell_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in _CELL_KW + tuple(extra)}
-    return cell_kw
+def _rnn_init(layer, cell_class, cell_name, units, kwargs, extra=(), **cell_args):
+    """RNN.__init__ of a layer over its own cell: kwargs split between the RNN, the cell
+    (its arguments and `extra`) and the layer; LSTM's and GRU's `use_cudnn` dropped."""
+    rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
+    cell_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in _CELL_KW + extra}
+    if "implementation" in extra:
+        kwargs.pop("use_cudnn", None)
+    cell = cell_class(units, dtype=kwargs.get("dtype"), name=cell_name, **cell_args, **cell_kw)
+    RNN.__init__(layer, cell, **rnn_kw, **kwargs)
 
 
 class SimpleRNN(RNN):
     """Fully-connected RNN: h_t = activation(x_t W + h_{t-1} U + b)."""
 
     def __init__(self, units, activation="tanh", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
-        cell_kw = _split_kwargs(kwargs)
-        cell = SimpleRNNCell(units, activation=activation, dtype=kwargs.get("dtype"),
-                             name="simple_rnn_cell", **cell_kw)
-        super().__init__(cell, **rnn_kw, **kwargs)
+        _rnn_init(self, SimpleRNNCell, "simple_rnn_cell", units, kwargs, activation=activation)
 
 
 class LSTM(RNN):
     """Long short-term memory; return_state gives [output, h, c]."""
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
-        cell_kw = _split_kwargs(kwargs, ("unit_forget_bias", "implementation"))
-        kwargs.pop("use_cudnn", None)
-        cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
-                        dtype=kwargs.get("dtype"), name="lstm_cell", **cell_kw)
-        super().__init__(cell, **rnn_kw, **kwargs)
+        _rnn_init(self, LSTMCell, "lstm_cell", units, kwargs,
+                  ("unit_forget_bias", "implementation"), activation=activation,
+                  recurrent_activation=recurrent_activation)
 
 
 class GRU(RNN):
     """Gated recurrent unit (reset_after=True by default, as Keras 3)."""
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", **kwargs):
-        rnn_kw = {k: kwargs.pop(k) for k in _RNN_KW if k in kwargs}
-        cell_kw = _split_kwargs(kwargs, ("reset_after", "implementation"))
-        kwargs.pop("use_cudnn", None)
-        cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
-                       dtype=kwargs.get("dtype"), name="gru_cell", **cell_kw)
-        super().__init__(cell, **rnn_kw, **kwargs)
+        _rnn_init(self, GRUCell, "gru_cell", units, kwargs, ("reset_after", "implementation"),
+                  activation=activation, recurrent_activation=recurrent_activation)

@@ -9,7 +9,7 @@ import numpy as _np
 import tapegrad as _tg
 from .. import nn as _nn
 from . import activations as _activations
-from .utils import _auto_name, _deserialize
+from .utils import _auto_name, _deserialize, _get_keras_mask, _serialize
 
 EPSILON = 1e-7   # keras.backend.epsilon()
 
@@ -130,11 +130,16 @@ class Loss:
         return self._dtype.name
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        in_mask = _get_keras_mask(y_pred)        # a model output's mask (sequence outputs)
         y_pred = _tensor(y_pred, self._dtype)
         y_true = _tensor(y_true, self._dtype)
         losses = self.call(y_true, y_pred)
+        mask = self._mask(y_true, y_pred)
+        if in_mask is not None:
+            in_mask = _np.asarray(in_mask, bool)
+            mask = in_mask if mask is None else in_mask & mask
         return reduce_weighted_values(losses, sample_weight, self.reduction, self._dtype,
-                                      self._mask(y_true, y_pred))
+                                      mask)
 
     def _mask(self, y_true, y_pred):
         # which per-sample losses count (Keras's mask on the losses), or None: all
@@ -491,9 +496,7 @@ _ALL.update({"bce": binary_crossentropy, "BCE": binary_crossentropy, "kld": kl_d
 
 
 def serialize(loss):
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    return getattr(loss, "__name__", loss)
+    return _serialize(loss) if isinstance(loss, Loss) else getattr(loss, "__name__", loss)
 
 
 def deserialize(name, custom_objects=None):

@@ -8,7 +8,7 @@ import numpy as _np
 
 import tapegrad as _tg
 from . import losses as _losses
-from .utils import _auto_name, _deserialize
+from .utils import _auto_name, _deserialize, _get_keras_mask, _serialize
 
 __all__ = ["Metric", "Sum", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
@@ -212,7 +212,10 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        mask = _get_keras_mask(y_pred)          # a model output's mask: weights 0 and 1
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            sample_weight = _losses.apply_mask(sample_weight, mask, self._dtype, "sum")
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
@@ -761,9 +764,8 @@ _ALL.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSq
 
 
 def serialize(metric):
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    return getattr(metric, "__name__", metric)
+    return (_serialize(metric) if isinstance(metric, Metric)
+            else getattr(metric, "__name__", metric))
 
 
 def deserialize(config, custom_objects=None):

@@ -16,6 +16,7 @@ import tapegrad as tg
 
 from . import callbacks as callbacks_module
 from .layers_base import Layer, InputLayer, KerasTensor, _flatten, _map
+from .utils import _set_keras_mask
 
 
 # -- structures ------------------------------------------------------------------------------
@@ -507,10 +508,11 @@ class Model(Layer):
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                      training=True)
+            scaled = self.optimizer.scale_loss(loss)   # loss_scale_factor, LossScaleOptimizer
         self._loss_tracker.update_state(loss, sample_weight=self._batch_size_of(x))
         variables = self.trainable_variables
         if variables:
-            grads = tape.gradient(loss, variables)
+            grads = tape.gradient(scaled, variables)
             self.optimizer.apply_gradients(zip(grads, variables))
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
@@ -895,6 +897,9 @@ class Functional(Model):
             else:
                 for kt, v in zip(node.output_tensors, _flatten(out)):
                     values[id(kt)] = v
+        if masks:                                # the outputs' masks, for loss and metrics
+            for t in self._outputs:
+                _set_keras_mask(values[id(t)], masks.get(id(t)))
         if len(self._outputs) == 1 and isinstance(self._outputs_struct, KerasTensor):
             return values[id(self._outputs[0])]
         return _pack_like(self._outputs_struct, [values[id(t)] for t in self._outputs])
@@ -1012,6 +1017,8 @@ class Sequential(Model):
             y = layer(x, **kw)
             m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
             x = y
+        if m is not None:                        # the output's mask, for loss and metrics
+            _set_keras_mask(x, m)
         return x
 
     @property

@@ -17,10 +17,10 @@ import numpy as _np
 
 import tapegrad as _tg
 from . import schedules
-from .utils import _auto_name
+from .utils import _auto_name, _serialize
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Nadam",
-           "schedules", "get", "serialize", "deserialize"]
+           "LossScaleOptimizer", "schedules", "get", "serialize", "deserialize"]
 
 _Variable = _tg.Variable
 _Tensor = _tg.Tensor
@@ -273,18 +273,14 @@ class Optimizer:
                     grads, trainable_variables)
                 break
         self._rows = None
-        for g in grads:
-            if type(g) is _IndexedSlices:   # a sparse gradient (gather): made dense
-                if not (self.loss_scale_factor or self.gradient_accumulation_steps
-                        or self.clipnorm or self.clipvalue or self.global_clipnorm):
-                    self._rows = {id(v): x for x, v in zip(grads, trainable_variables)
-                                  if type(x) is _IndexedSlices}   # for _rowwise
-                grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
-                         for x in grads]
-                break
-        if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
-                or self.clipnorm or self.clipvalue or self.global_clipnorm):
-            grads = [_array(g, v.dtype) for g, v in zip(grads, trainable_variables)]
+        if self.loss_scale_factor is not None or self.gradient_accumulation_steps:
+            for g in grads:
+                if type(g) is _IndexedSlices and self.loss_scale_factor is not None:
+                    # Keras's `g / scale` fails on tf.IndexedSlices
+                    raise TypeError("unsupported operand type(s) for /: 'IndexedSlices' "
+                                    f"and '{type(self.loss_scale_factor).__name__}'")
+            # a sparse gradient accumulated is dense (Keras's `g + acc`)
+            grads = [_array(_dense(g), v.dtype) for g, v in zip(grads, trainable_variables)]
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         self._apply_count = int(_np.asarray(self._iterations))
@@ -312,7 +308,16 @@ class Optimizer:
         self._iterations.assign(_np.asarray(self._apply_count + 1, _np.int64))
 
     def _update(self, grads, trainable_variables):
-        grads = self._clip_gradients(grads)
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            grads = self._clip_gradients([g if type(g) is _IndexedSlices else _array(
+                g, v.dtype) for g, v in zip(grads, trainable_variables)])
+        for g in grads:
+            if type(g) is _IndexedSlices:   # made dense; its rows kept for _rowwise
+                self._rows = {id(v): x for x, v in zip(grads, trainable_variables)
+                              if type(x) is _IndexedSlices}
+                grads = [_tg.convert_to_tensor(x) if type(x) is _IndexedSlices else x
+                         for x in grads]
+                break
         lr = self._current_learning_rate()
         self._coefficients_of = {}
         self._apply_weight_decay(trainable_variables, lr)
@@ -361,13 +366,16 @@ class Optimizer:
         return [g for g, _ in kept], [v for _, v in kept]
 
     def _clip_gradients(self, grads):
+        # as Keras on TF: a sparse gradient's rows are clipped (by the norm of its rows,
+        # or each value) and stay rows; the global norm sums its rows' squares and the
+        # scaled gradient is dense
         if self.clipnorm and self.clipnorm > 0:
-            return [self._clip_by_norm(g) for g in grads]
+            return [_on_rows(self._clip_by_norm, g) for g in grads]
         if self.global_clipnorm and self.global_clipnorm > 0:
             return clip_by_global_norm(grads, self.global_clipnorm)
         if self.clipvalue and self.clipvalue > 0:
             c = self.clipvalue
-            return [_np.clip(g, -c, c) for g in grads]
+            return [_on_rows(lambda a: _np.clip(a, -c, c), g) for g in grads]
         return grads
 
     def _clip_by_norm(self, g):
@@ -489,9 +497,22 @@ class Optimizer:
         return cls(**config)
 
 
+def _on_rows(f, g):
+    """f applied to a gradient's array, or to the rows of a sparse one (kept sparse)."""
+    if type(g) is not _IndexedSlices:
+        return f(g)
+    return _IndexedSlices(_tg.constant(f(_np.asarray(g.values))), g.indices, g.dense_shape)
+
+
+def _dense(v):
+    return _np.asarray(_tg.convert_to_tensor(v)) if type(v) is _IndexedSlices else v
+
+
 def global_norm(value_list):
-    """The square root of the sum of the squares of every entry of every value."""
-    squared = [_np.sum(_np.square(v)) for v in value_list if v is not None]
+    """The square root of the sum of the squares of every entry of every value (of the
+    rows of a sparse value, a repeated index's rows each counted, as Keras on TF)."""
+    squared = [_np.sum(_np.square(_np.asarray(v.values) if type(v) is _IndexedSlices else v))
+               for v in value_list if v is not None]
     return _np.sqrt(_np.sum(_np.stack(squared)))
 
 
@@ -500,15 +521,10 @@ def clip_by_global_norm(value_list, clip_norm):
     t = use_norm.dtype.type
     scale = t(clip_norm) * _np.minimum(t(1.0) / use_norm, t(1.0) / t(clip_norm))
     scale = scale + (use_norm - use_norm)     # NaN when the norm is not finite, as Keras
-    return [v if v is None else v * scale for v in value_list]
+    return [v if v is None else _dense(v) * scale for v in value_list]
 
 
 # the algorithms --------------------------------------------------------------------------
-
-_BASE_ARGS = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
-              "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
-              "gradient_accumulation_steps", "name")
-
 
 class SGD(Optimizer):
     """Gradient descent, with momentum and Nesterov momentum."""
@@ -567,7 +583,35 @@ class SGD(Optimizer):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
-class Adam(Optimizer):
+def _move(state, value, rate):
+    """state += (value - state) * rate, in place: Keras's update of a moment."""
+    d = value - _np.asarray(state)
+    d *= rate
+    state.assign_add(d)
+
+
+class _Moments(Optimizer):
+    """What Adam, Adamax and Nadam share: beta_1, beta_2 and epsilon (Adamax's and Nadam's
+    signature and configuration)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Adam(_Moments):
     """Adam (Kingma and Ba), with AMSGrad."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -575,12 +619,10 @@ class Adam(Optimizer):
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, clipnorm,
+                         clipvalue, global_clipnorm, use_ema, ema_momentum,
+                         ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
         self.amsgrad = amsgrad
 
     def build(self, var_list):
@@ -642,13 +684,8 @@ class Adam(Optimizer):
         i = self._index[id(variable)]
         m = self._momentums[i]
         v = self._velocities[i]
-        d = g - _np.asarray(m)
-        d *= 1 - self.beta_1
-        m.assign_add(d)
-        d = self._rowwise(variable, g, _np.square)
-        d -= _np.asarray(v)
-        d *= 1 - self.beta_2
-        v.assign_add(d)
+        _move(m, g, 1 - self.beta_1)
+        _move(v, self._rowwise(variable, g, _np.square), 1 - self.beta_2)
         if self.amsgrad:
             v_hat = self._velocity_hats[i]
             v_hat.assign(_np.maximum(_np.asarray(v_hat), _np.asarray(v)))
@@ -660,8 +697,7 @@ class Adam(Optimizer):
         variable.assign_sub(d)
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), "amsgrad": self.amsgrad}
 
 
 class AdamW(Adam):
@@ -787,20 +823,8 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-class Adamax(Optimizer):
+class Adamax(_Moments):
     """Adamax: Adam with the infinity norm."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
 
     def build(self, var_list):
         if self.built:
@@ -817,9 +841,7 @@ class Adamax(Optimizer):
         lr, one_minus_beta_1_power = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, u = self._m[i], self._u[i]
-        d = g - _np.asarray(m)
-        d *= 1 - self.beta_1
-        m.assign_add(d)
+        _move(m, g, 1 - self.beta_1)
         d = self.beta_2 * _np.asarray(u)
         _np.maximum(d, self._rowwise(variable, g, _np.abs), out=d)
         u.assign(d)
@@ -829,25 +851,9 @@ class Adamax(Optimizer):
         d /= den
         variable.assign_sub(d)
 
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 
-
-class Nadam(Optimizer):
+class Nadam(_Moments):
     """Adam with Nesterov momentum (Dozat), with Keras's momentum schedule."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
-                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
 
     def build(self, var_list):
         if self.built:
@@ -884,13 +890,8 @@ class Nadam(Optimizer):
          beta_2_power) = self._per_step(dtype, learning_rate)
         i = self._index[id(variable)]
         m, v = self._momentums[i], self._velocities[i]
-        d = g - _np.asarray(m)
-        d *= 1 - beta_1
-        m.assign_add(d)
-        d = self._rowwise(variable, g, _np.square)
-        d -= _np.asarray(v)
-        d *= 1 - beta_2
-        v.assign_add(d)
+        _move(m, g, 1 - beta_1)
+        _move(v, self._rowwise(variable, g, _np.square), 1 - beta_2)
         m_hat = u_t_1 * _np.asarray(m)
         m_hat /= 1 - u_product_t_1
         m_hat += ((1 - u_t) * g) / (1 - u_product_t)
@@ -901,20 +902,108 @@ class Nadam(Optimizer):
         m_hat /= den
         variable.assign_sub(m_hat)
 
+
+class LossScaleOptimizer(Optimizer):
+    """Dynamic loss scaling around an inner optimizer (Keras 3's): `scale_loss`
+    multiplies the loss by `dynamic_scale`; `apply` divides the gradients by it (a sparse
+    gradient's rows, which stay rows) and lets the inner optimizer apply them when all are
+    finite, doubling the scale after `dynamic_growth_steps` such steps; a step with a
+    non-finite gradient is skipped and halves the scale."""
+
+    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000,
+                 name=None, **kwargs):
+        if not kwargs.pop("dynamic", True):
+            raise ValueError(
+                "LossScaleOptimizer no longer supports `dynamic=False`. Instead, simply "
+                "set `loss_scale_factor` directly on the `inner_optimizer`.")
+        defaults = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                    "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+                    "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                    "gradient_accumulation_steps": None}
+        for arg, default in defaults.items():   # old configs carry the defaults: allowed
+            if arg in kwargs and kwargs.pop(arg) != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{arg}`. "
+                                 f"Instead, set `{arg}` on the `inner_optimizer`.")
+        if kwargs:
+            raise ValueError("LossScaleOptimizer does not support arguments: "
+                             f"`{'`, `'.join(kwargs.keys())}`.")
+        super().__init__(learning_rate=0.0, name=name)
+        self.inner_optimizer = inner_optimizer
+        self.initial_scale = initial_scale
+        self.dynamic_growth_steps = dynamic_growth_steps
+        inner_optimizer.loss_scale_factor = None   # else the gradients are unscaled twice
+
+    def build(self, var_list):
+        self.step_counter = self._make_variable(_np.int64(0), "step_counter")
+        self.dynamic_scale = self._make_variable(_np.float32(self.initial_scale),
+                                                 "dynamic_scale")
+        self.inner_optimizer.build(var_list)
+        super().build(var_list)
+
+    @property
+    def variables(self):
+        return self._variables + self.inner_optimizer.variables
+
+    def apply(self, grads, trainable_variables=None):
+        if not self.built:
+            self.build(trainable_variables)
+            self.built = True
+        rows = [_np.asarray(g.values) if type(g) is _IndexedSlices else _np.asarray(g)
+                for g in grads if g is not None]
+        if not all(_np.isfinite(a).all() for a in rows):   # skipped: the scale halves
+            self.step_counter.assign(_np.int64(0))
+            self.dynamic_scale.assign(_np.asarray(self.dynamic_scale) * _np.float32(0.5))
+            return
+        scale = _np.asarray(self.dynamic_scale)
+        self.inner_optimizer.apply([None if g is None else _on_rows(
+            lambda a: a / scale, g if type(g) is _IndexedSlices else _np.asarray(g))
+            for g in grads], trainable_variables)
+        if int(_np.asarray(self.step_counter)) == self.dynamic_growth_steps - 1:
+            self.step_counter.assign(_np.int64(0))
+            self.dynamic_scale.assign(scale * _np.float32(2.0))
+        else:
+            self.step_counter.assign_add(_np.int64(1))
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate):
+        self.inner_optimizer.learning_rate = learning_rate
+
+    @property
+    def iterations(self):
+        return self.inner_optimizer.iterations
+
+    def scale_loss(self, loss):
+        return loss * (_np.asarray(self.dynamic_scale) if self.built
+                       else _np.float32(self.initial_scale))
+
+    def finalize_variable_values(self, var_list):
+        self.inner_optimizer.finalize_variable_values(var_list)
+
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {"name": self.name, "inner_optimizer": serialize(self.inner_optimizer),
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        return cls(inner, **config)
 
 
 # lookup ----------------------------------------------------------------------------------
 
 _ALL = {c.__name__.lower(): c for c in (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad,
-                                          Adamax, Nadam)}
+                                          Adamax, Nadam, LossScaleOptimizer)}
 
 
 def serialize(optimizer):
     """{'class_name': ..., 'config': ...} of an optimizer."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return _serialize(optimizer)
 
 
 def deserialize(config, custom_objects=None):

@@ -4,7 +4,7 @@ import math as _math
 
 import tapegrad as _tg
 
-from .utils import _deserialize
+from .utils import _deserialize, _serialize
 from .losses import _normalize   # Keras's l2 normalization (x * min(rsqrt(sum x²), 1/eps))
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -126,7 +126,7 @@ _ALL.update({"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": Orthog
 
 
 def serialize(regularizer):
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return _serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):

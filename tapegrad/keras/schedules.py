@@ -6,6 +6,7 @@ import math as _math
 import numpy as _np
 
 import tapegrad as _tg
+from .utils import _serialize
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
            "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
@@ -52,30 +53,39 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored with staircase)."""
+class _RateDecay(LearningRateSchedule):
+    """ExponentialDecay's and InverseTimeDecay's arguments, configuration and progress
+    step / decay_steps (floored with staircase); `_decay(lr, decay_rate, progress)` is
+    the formula."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
         _check_steps("decay_steps", decay_steps)
 
     def __call__(self, step):
         dt = _dtype_of(self.initial_learning_rate)
-        lr = _cast(self.initial_learning_rate, dt)
         p = _cast(step, dt) / _cast(self.decay_steps, dt)
         if self.staircase:
             p = _np.floor(p)
-        return _out(lr * _np.power(_cast(self.decay_rate, dt), p), dt)
+        return _out(self._decay(_cast(self.initial_learning_rate, dt),
+                                _cast(self.decay_rate, dt), p), dt)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored with staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def _decay(self, lr, rate, p):
+        return lr * _np.power(rate, p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -142,30 +152,15 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        dt = _dtype_of(self.initial_learning_rate)
-        lr = _cast(self.initial_learning_rate, dt)
-        p = _cast(step, dt) / _cast(self.decay_steps, dt)
-        if self.staircase:
-            p = _np.floor(p)
-        return _out(lr / (dt.type(1) + _cast(self.decay_rate, dt) * p), dt)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+    def _decay(self, lr, rate, p):
+        return lr / (rate.dtype.type(1) + rate * p)
 
 
 class CosineDecay(LearningRateSchedule):
@@ -248,8 +243,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
 def serialize(learning_rate_schedule):
     """{'class_name': ..., 'config': ...} of a schedule."""
-    return {"class_name": type(learning_rate_schedule).__name__,
-            "config": learning_rate_schedule.get_config()}
+    return _serialize(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):

@@ -2,6 +2,7 @@
 keras modules share (Keras's 'dense', 'dense_1', ... auto names)."""
 import random as _random
 import re as _re
+import sys as _sys
 
 import numpy as _np
 
@@ -56,6 +57,12 @@ def _auto_name(prefix):
     return prefix if uid == 1 else f"{prefix}_{uid - 1}"
 
 
+def _serialize(obj):
+    """Keras's {'class_name': ..., 'config': ...} of an object with get_config (the dict
+    _deserialize and every keras `deserialize` read)."""
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
 def _deserialize(table, config, custom_objects, what):
     """A Keras object from a serialize() dict (its class from `custom_objects` or
     `table`, built from its config) or from a name (a class in the table is
@@ -71,3 +78,25 @@ def _deserialize(table, config, custom_objects, what):
     if obj is None:
         raise ValueError(f"Could not interpret {what} identifier: {config}")
     return obj() if isinstance(obj, type) else obj
+
+
+# masks -----------------------------------------------------------------------------------
+
+_masks = {}   # id(tensor) -> (tensor, mask): Keras's `_keras_mask`, which a tapegrad tensor
+#              cannot carry; the entry holds the tensor, so its id is not reused meanwhile
+
+
+def _set_keras_mask(x, mask):
+    """Attach a mask to a model's output, for the loss and the metrics to read; entries
+    whose tensor nobody else holds any more are dropped first."""
+    for key, (t, _) in list(_masks.items()):
+        if _sys.getrefcount(t) <= 3:      # the entry, `t` and the argument: dead
+            _masks.pop(key, None)
+    if mask is not None:
+        _masks[id(x)] = (x, mask)
+
+
+def _get_keras_mask(x):
+    """The mask attached to x by _set_keras_mask, or None."""
+    entry = _masks.get(id(x)) if _masks else None
+    return entry[1] if entry is not None and entry[0] is x else None
