@@ -260,6 +260,11 @@ def test_clipping_keeps_slices():
     dense(c2, [0.16222141683101654] * 2)
     np.testing.assert_allclose(np.asarray(n), 6.164414, rtol=1e-6)
     dense(tg.linalg.global_norm([g]), 6.0)
+    # TF 2.21: clip_by_value clips each row of the values (a repeated index is summed after)
+    v = tg.IndexedSlices(tg.constant([[3., -4.], [1., 5.]]), tg.constant([1, 1]),
+                         tg.constant([3, 2]))
+    slices(tg.clip_by_value(v, -2.0, 2.0), [1, 1], [[2.0, -2.0], [1.0, 2.0]], (3, 2))
+    slices(tg.clip_by_value(v, [-1.0, -2.0], 2.0), [1, 1], [[2.0, -2.0], [1.0, 2.0]], (3, 2))
 
 
 # --- variables --------------------------------------------------------------------------

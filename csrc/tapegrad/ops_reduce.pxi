@@ -106,7 +106,11 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """min(max(t, lo), hi) as TensorFlow composes it: at either bound the gradient goes
-    to t (maximum and minimum give ties to their first argument)."""
+    to t (maximum and minimum give ties to their first argument). An IndexedSlices'
+    values are clipped row by row, and it stays an IndexedSlices (as TensorFlow's)."""
+    if type(t) is IndexedSlices:
+        return new_slices(clip_by_value(t.values, clip_value_min, clip_value_max),
+                          t.indices, t.dense_shape)
     cdef Tensor x = as_input(t)
     return binary(OP_MAXIMUM, binary(OP_MINIMUM, x, clip_value_max), clip_value_min)
 
