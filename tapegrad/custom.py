@@ -47,7 +47,10 @@ def custom_gradient(f=None):
     """Decorate `f(*x)` returning `(y, grad_fn)`: y is computed by f, and its gradient is
     `grad_fn(*dy)`, one gradient per input. When f reads variables that are not among
     its inputs, `grad_fn(*dy, variables=...)` returns `(input_grads, variable_grads)`.
-    Forward mode differentiates the ops f ran, as TensorFlow's does."""
+    Forward mode differentiates the ops f ran, as TensorFlow's does; an output they leave
+    without a tangent (f computed it outside tapegrad, or stopped its gradient) gets
+    grad_fn transposed, as TensorFlow's: its derivative in dy at dy = ones, applied to
+    the inputs' tangents (None if grad_fn's result does not depend on dy)."""
     if f is None:
         return custom_gradient
 
@@ -83,7 +86,8 @@ def custom_gradient(f=None):
                                  f"gradients, but returned {len(flat_grads)} instead.")
             # Python numbers (and lists) are accepted, as TensorFlow does, in the dtype
             # of their input; a tensor or array keeps its own dtype
-            return [g if g is None or isinstance(g, (Tensor, Variable))
+            # (an IndexedSlices is passed on sparse, as TensorFlow's)
+            return [g if g is None or isinstance(g, (Tensor, Variable, _tape.IndexedSlices))
                     else _tape.convert_to_tensor(g, dtype_hint=x.dtype)
                     for g, x in zip(flat_grads + variable_grads, ins)]
 

@@ -498,9 +498,10 @@ __dir__ = _public_dir(globals())   # the namespace's public names only (no helpe
 def gamma(shape, alpha, beta=None, dtype="float32", seed=None, name=None):
     """Samples from Gamma(alpha, rate beta), of shape `shape + broadcast(alpha, beta).shape`;
     differentiable in tensor alpha and beta (TensorFlow's implicit reparameterisation:
-    d sample / d alpha = -(dCDF / d alpha) / pdf at the sample). NumPy's generator draws
-    them: the distribution is TensorFlow's, the bits are not."""
-    from ._tape import random_gamma_grad, stop_gradient, where, is_finite, zeros_like
+    d sample / d alpha = -(dCDF / d alpha) / pdf at the sample; its second derivative in
+    alpha is TensorFlow's LookupError). NumPy's generator draws them: the distribution is
+    TensorFlow's, the bits are not."""
+    from ._tape import random_gamma, maximum
     dtype = _float_dtype(dtype, "random.gamma")
     a = _param(alpha, dtype, "alpha")
     b = None if beta is None else _param(beta, dtype, "beta")
@@ -508,10 +509,12 @@ def gamma(shape, alpha, beta=None, dtype="float32", seed=None, name=None):
     full = _shape(shape) + (av.shape if b is None else _np.broadcast_shapes(av.shape, _np.shape(b)))
     av = _np.broadcast_to(av, full)
     g = _generator(seed).standard_gamma(_np.where(av > 0, av, 1.0), full)
-    # alpha = 0 gives the smallest normal number, alpha < 0 NaN (TensorFlow's)
-    g = _np.maximum(_np.where(av > 0, g, _np.where(av == 0, 0.0, _np.nan)), _np.finfo(dtype).tiny)
-    sample = _wrap_array(g.astype(dtype))
-    if not isinstance(a, _np.ndarray):   # value: the sample; d/d alpha: random_gamma_grad
-        d = random_gamma_grad(stop_gradient(a), sample)   # (it has no derivative: TF's)
-        sample = sample + (a - stop_gradient(a)) * where(is_finite(d), d, zeros_like(d))
-    return sample if b is None else sample / b
+    # the Gamma(alpha, 1) draw in the dtype (alpha = 0 gives 0, alpha < 0 NaN), divided by
+    # beta, then raised to the smallest normal number: TensorFlow's order, so that a draw
+    # that underflows has gradient 0 and a NaN one NaN, as TF's
+    g = _np.where(av > 0, g, _np.where(av == 0, 0.0, _np.nan)).astype(dtype)
+    if isinstance(a, _np.ndarray) and isinstance(b, (_np.ndarray, type(None))):
+        s = g if b is None else _np.asarray(g / b, dtype)
+        return _wrap_array(_np.maximum(s, _np.finfo(dtype).tiny).astype(dtype, copy=False))
+    s = _wrap_array(g) if isinstance(a, _np.ndarray) else random_gamma(a, g)
+    return maximum(_np.array(_np.finfo(dtype).tiny, dtype), s if b is None else s / b)

@@ -354,6 +354,172 @@ def test_forward_mode_differentiates_the_forward_computation():
     close(acc.jvp(y), 2.)
 
 
+# Where the ops f ran leave an output without a tangent (f computed it with NumPy, or
+# stopped its gradient), TensorFlow 2.21's forwardprop transposes grad_fn (its
+# ForwardpropFromTape): grad_fn(aids) recorded with aids = ones_like(outputs), the JVP the
+# gradient of <grads, input tangents> in the aids. Values below are TF's (x = 1.5, float64).
+
+F64 = tg.float64
+
+
+def _outside(fn_of_numpy, grad_fn_of):
+    """A custom_gradient function whose value NumPy computes (no tangent from its ops)."""
+    @tg.custom_gradient
+    def f(x):
+        return tg.constant(fn_of_numpy(x.numpy())), grad_fn_of(x)
+    return f
+
+
+def _jvp(fn, primal, tangent, *args):
+    with tg.autodiff.ForwardAccumulator(primal, tangent) as acc:
+        y = fn(*args)
+    return y, acc.jvp(y)
+
+
+def test_forward_mode_transposes_grad_fn_where_the_ops_give_no_tangent():
+    x, t = tg.constant(1.5, F64), tg.constant(1.0, F64)
+    # grad_fn dy * cos(x): TF's JVP 0.0707372016677029 (was None)
+    f = _outside(np.sin, lambda x: lambda dy: dy * tg.cos(x))
+    close(_jvp(f, x, t, x)[1], 0.0707372016677029, rtol=1e-14)
+    # stop_gradient inside, grad_fn 5 x dy: TF 7.5
+    @tg.custom_gradient
+    def sg(x):
+        return tg.stop_gradient(x ** 2), lambda dy: dy * 5.0 * x
+    y, j = _jvp(sg, x, t, x)
+    close(y, 2.25)
+    close(j, 7.5, rtol=1e-14)
+    # the tangent of an input computed from the primal: 5 (3x)^2 * 3 = 303.75 (TF)
+    @tg.custom_gradient
+    def sg2(u):
+        return tg.stop_gradient(u ** 2), lambda dy: dy * 5.0 * u * u
+    close(_jvp(lambda x: sg2(x * 3.0), x, t, x)[1], 303.75, rtol=1e-14)
+    # grad_fn nonlinear in dy is differentiated at dy = 1: 7 dy^2 gives 14 (TF)
+    close(_jvp(_outside(np.sin, lambda x: lambda dy: dy * dy * 7.0), x, t, x)[1], 14.0)
+    # grad_fn whose result does not depend on dy, or is None: no tangent (TF: None)
+    assert _jvp(_outside(np.sin, lambda x: lambda dy: tg.cos(x)), x, t, x)[1] is None
+    assert _jvp(_outside(np.sin, lambda x: lambda dy: None), x, t, x)[1] is None
+    # vector input: elementwise [3, 4] * t, and a reduction's transposed broadcast
+    z, tz = tg.constant([2.0, -1.0], F64), tg.constant([0.5, 2.0], F64)
+    vec = _outside(lambda v: v * 2.0, lambda v: lambda dy: dy * tg.constant([3.0, 4.0], F64))
+    close(_jvp(vec, z, tz, z)[1], [1.5, 8.0])
+    red = _outside(np.sum, lambda v: lambda dy: dy * tg.constant([3.0, 4.0], F64))
+    close(_jvp(red, z, tz, z)[1], 9.5)
+
+
+def test_forward_mode_keeps_the_ops_tangent_where_there_is_one():
+    # TF keeps the tangent the ops f ran gave (2x = 3), not grad_fn's (5)
+    @tg.custom_gradient
+    def f(x):
+        return x ** 2, lambda dy: 5.0 * dy
+    x = tg.constant(1.5, F64)
+    close(_jvp(f, x, tg.constant(1.0, F64), x)[1], 3.0)
+
+
+def _two():
+    @tg.custom_gradient
+    def two(x, z):
+        y1 = tg.constant(np.sin(x.numpy()) * z.numpy())
+        y2 = tg.constant(np.sum(z.numpy() ** 2))
+
+        def g(d1, d2):
+            return tg.reduce_sum(d1 * z) * tg.cos(x), d1 * tg.sin(x) + 2.0 * d2 * z
+        return (y1, y2), g
+    return two
+
+
+@pytest.mark.parametrize("which, jvp1, jvp2", [
+    ("x", [0.1414744033354058, -0.0707372016677029], 0.0),   # y2's: 0.0, not None (TF)
+    ("z", [0.49874749330202722, 1.9949899732081089], -2.0),
+    ("xz", [0.6402218966374330, 1.9242527715404060], -2.0)])
+def test_forward_mode_transposed_grad_fn_of_several_inputs_and_outputs(which, jvp1, jvp2):
+    x, tx = tg.constant(1.5, F64), tg.constant(1.0, F64)
+    z, tz = tg.constant([2.0, -1.0], F64), tg.constant([0.5, 2.0], F64)
+    prim = {"x": x, "z": z, "xz": [x, z]}[which]
+    tan = {"x": tx, "z": tz, "xz": [tx, tz]}[which]
+    with tg.autodiff.ForwardAccumulator(prim, tan) as acc:
+        y1, y2 = _two()(x, z)
+    close(acc.jvp(y1), jvp1, rtol=1e-13)
+    close(acc.jvp(y2), jvp2, rtol=1e-13, atol=1e-15)
+
+
+def test_forward_mode_transposed_grad_fn_matches_finite_differences():
+    """The transposed grad_fn is the JVP of the function grad_fn is the gradient of:
+    y1 = sin(x) z, y2 = |z|^2 (as _two), by central differences."""
+    x0, z0, h = 1.5, np.array([2.0, -1.0]), 1e-6
+    tx, tz = 0.7, np.array([0.5, 2.0])
+    fx = lambda e: (np.sin(x0 + e * tx) * (z0 + e * tz), np.sum((z0 + e * tz) ** 2))
+    (a1, a2), (b1, b2) = fx(h), fx(-h)
+    x, z = tg.constant(x0, F64), tg.constant(z0, F64)
+    with tg.autodiff.ForwardAccumulator([x, z], [tg.constant(tx, F64), tg.constant(tz, F64)]) as acc:
+        y1, y2 = _two()(x, z)
+    close(acc.jvp(y1), (a1 - b1) / (2 * h), rtol=1e-8)
+    close(acc.jvp(y2), (a2 - b2) / (2 * h), rtol=1e-8)
+
+
+def test_forward_mode_transposed_grad_fn_with_variables():
+    # the tangents of the variables f reads go into grad_fn's variable gradients (TF)
+    x = tg.constant(1.5, F64)
+    w = tg.Variable([0.3, 0.7], dtype=F64)
+
+    @tg.custom_gradient
+    def f(x):
+        w.read_value()
+        y = tg.constant(np.sum(w.numpy()) * x.numpy())
+
+        def g(dy, variables=None):
+            return dy * tg.reduce_sum(w) * 2.0, [dy * x * tg.ones_like(w) * 3.0]
+        return y, g
+    close(_jvp(f, x, tg.constant(1.0, F64), x)[1], 2.0)                       # TF: 2.0
+    close(_jvp(f, w, tg.constant([1.0, 2.0], F64), x)[1], 13.5)                # TF: 13.5
+    with tg.autodiff.ForwardAccumulator([x, w], [tg.constant(1.0, F64),
+                                                 tg.constant([1.0, 2.0], F64)]) as acc:
+        y = f(x)
+    close(acc.jvp(y), 15.5)
+
+
+def test_forward_mode_transposed_grad_fn_nested_in_tapes_and_accumulators():
+    x = tg.constant(1.5, F64)
+
+    @tg.custom_gradient
+    def sg(x):
+        return tg.stop_gradient(x ** 2), lambda dy: dy * 5.0 * x * x
+    # a tape outside the accumulator records the JVP computation: d(5 x^2)/dx = 15 (TF)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        with tg.autodiff.ForwardAccumulator(x, tg.constant(1.0, F64)) as acc:
+            y = sg(x)
+        j = acc.jvp(y)
+    close(j, 11.25)
+    close(tape.gradient(j, x), 15.0)
+    # forward over reverse: the gradient is grad_fn's, its JVP 15; y's JVP 11.25 (TF)
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(1.0, F64)) as acc:
+        with tg.GradientTape() as tape:
+            tape.watch(x)
+            y = sg(x)
+        g = tape.gradient(y, x)
+    close(g, 11.25)
+    close(acc.jvp(g), 15.0)
+    close(acc.jvp(y), 11.25)
+    # two accumulators: the outer sees the inner's JVP computation (TF: 11.25, 30, 22.5)
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(2.0, F64)) as outer:
+        with tg.autodiff.ForwardAccumulator(x, tg.constant(1.0, F64)) as inner:
+            y = sg(x)
+        j = inner.jvp(y)
+    close(j, 11.25)
+    close(outer.jvp(j), 30.0)
+    close(outer.jvp(y), 22.5)
+
+
+def test_forward_mode_transposed_grad_fn_errors_as_tensorflow():
+    # grad_fn runs at forward time, so its wrong count is TF's ValueError there
+    @tg.custom_gradient
+    def bad(x):
+        return tg.stop_gradient(x * 2.0), lambda dy: (dy, dy)
+    x = tg.constant(1.5, F64)
+    with pytest.raises(ValueError, match="expected to return 1 gradients, but returned 2"):
+        _jvp(bad, x, tg.constant(1.0, F64), x)
+
+
 # --- recompute_grad ----------------------------------------------------------------
 
 def mlp_loss(x, w):

@@ -226,3 +226,128 @@ def test_random_gamma_reparameterisation_gradients_match_finite_differences_of_t
     with tg.autodiff.ForwardAccumulator(alpha, tg.constant([1.0, 0.0, 0.0], tg.float64)) as acc:
         s2 = tg.random.gamma([4], alpha, beta, dtype=tg.float64, seed=3)
     np.testing.assert_allclose(acc.jvp(s2).numpy()[:, 0], (-dcdf / pdf / 2.0)[:, 0], rtol=1e-6)
+
+
+# TensorFlow 2.21's tf.random.gamma is maximum(tiny, RandomGamma(alpha) / beta), with
+# RandomGamma's gradient RandomGammaGrad(alpha, sample), an op with no gradient of its own
+
+def _gamma_grad_in_alpha(alpha, beta, outer_sources):
+    with tg.GradientTape() as outer:
+        outer.watch(outer_sources)
+        with tg.GradientTape() as inner:
+            inner.watch(alpha)
+            total = tg.reduce_sum(tg.random.gamma([3], alpha, beta, dtype=tg.float64, seed=1))
+        g = inner.gradient(total, alpha)
+    return g, outer
+
+
+@pytest.mark.parametrize("beta", [None, 1.5])
+def test_random_gamma_second_derivative_in_alpha_is_tensorflows_lookup_error(beta):
+    # TF: LookupError "gradient registry has no entry for: RandomGammaGrad" (tapegrad
+    # said 0 before: a silently wrong number)
+    alpha = tg.constant([2.0, 3.5], tg.float64)
+    b = None if beta is None else tg.constant(beta, tg.float64)
+    g, outer = _gamma_grad_in_alpha(alpha, b, [alpha])
+    assert g is not None
+    with pytest.raises(LookupError, match="RandomGammaGrad"):
+        outer.gradient(g, alpha)
+
+
+def test_random_gamma_second_derivative_under_forward_mode_is_a_lookup_error():
+    alpha = tg.constant([2.0, 3.5], tg.float64)
+    # forward over reverse (TF: LookupError "No gradient defined for operation ... (op
+    # type: RandomGammaGrad)"; tapegrad names the missing JVP)
+    with tg.autodiff.ForwardAccumulator(alpha, tg.constant([1.0, 0.0], tg.float64)):
+        with tg.GradientTape() as tape:
+            tape.watch(alpha)
+            total = tg.reduce_sum(tg.random.gamma([3], alpha, dtype=tg.float64, seed=1))
+        with pytest.raises(LookupError, match="RandomGammaGrad"):
+            tape.gradient(total, alpha)
+    # reverse over forward: the same
+    with tg.GradientTape() as tape:
+        tape.watch(alpha)
+        with tg.autodiff.ForwardAccumulator(alpha, tg.constant([1.0, 0.0], tg.float64)) as acc:
+            s = tg.random.gamma([3], alpha, dtype=tg.float64, seed=1)
+        j = acc.jvp(s)
+    with pytest.raises(LookupError, match="RandomGammaGrad"):
+        tape.gradient(j, alpha)
+
+
+def test_random_gamma_second_derivatives_through_beta_match_finite_differences():
+    """The mixed derivative d/dbeta (d/dalpha) and d2/dbeta2 exist (TF gives d2/dbeta2 and
+    d/dalpha (d/dbeta); d/dbeta (d/dalpha) is TF's LookupError, tapegrad's value is the
+    true one): central differences in beta, at a fixed seed (the draw is then x / beta)."""
+    alpha = tg.constant([2.0, 3.5], tg.float64)
+
+    def grads(bv):
+        b = tg.constant(bv, tg.float64)
+        with tg.GradientTape(persistent=True) as outer:
+            outer.watch(b)
+            with tg.GradientTape(persistent=True) as inner:
+                inner.watch([alpha, b])
+                total = tg.reduce_sum(tg.random.gamma([3], alpha, b, dtype=tg.float64, seed=1))
+            ga, gb = inner.gradient(total, [alpha, b])
+        return ga.numpy(), gb.numpy(), outer.gradient(ga, b).numpy(), outer.gradient(gb, b).numpy()
+
+    b0, h = np.array([1.5, 0.5]), 1e-6
+    ga, gb, gab, gbb = grads(b0)
+    for k in range(2):
+        e = np.eye(2)[k] * h
+        up, down = grads(b0 + e), grads(b0 - e)
+        np.testing.assert_allclose(gab[k], ((up[0] - down[0]) / (2 * h)).sum(), rtol=1e-6)
+        np.testing.assert_allclose(gbb[k], ((up[1] - down[1]) / (2 * h))[k], rtol=1e-6)
+    # d/dalpha (d/dbeta) goes through the sample's derivative in alpha, which is known
+    with tg.GradientTape() as outer:
+        outer.watch(alpha)
+        b = tg.constant(b0, tg.float64)
+        with tg.GradientTape() as inner:
+            inner.watch(b)
+            s = tg.random.gamma([3], alpha, b, dtype=tg.float64, seed=1)
+            total = tg.reduce_sum(s)
+        gb2 = inner.gradient(total, b)
+    from tapegrad._tape import random_gamma_grad
+    x = s.numpy() * b0                               # the Gamma(alpha, 1) draws
+    expected = -(random_gamma_grad(np.broadcast_to(alpha.numpy(), x.shape), x).numpy()
+                 / b0 ** 2).sum(0)
+    np.testing.assert_allclose(outer.gradient(gb2, alpha).numpy(), expected, rtol=1e-12)
+
+
+def test_random_gamma_jvp_in_alpha_and_beta_as_tensorflow():
+    """TF: the JVP in alpha is RandomGammaGrad(alpha, x) * t / beta, in beta -s * t / beta."""
+    alpha = tg.constant([2.0, 3.5], tg.float64)
+    beta = tg.constant([1.5, 0.5], tg.float64)
+    with tg.autodiff.ForwardAccumulator([alpha, beta], [tg.constant([1.0, 0.0], tg.float64),
+                                                       tg.constant([0.0, 2.0], tg.float64)]) as acc:
+        s = tg.random.gamma([3], alpha, beta, dtype=tg.float64, seed=1)
+    from tapegrad._tape import random_gamma_grad
+    x = s.numpy() * beta.numpy()
+    d = random_gamma_grad(np.broadcast_to(alpha.numpy(), x.shape), x).numpy()
+    expected = np.stack([d[:, 0] / 1.5, -2.0 * s.numpy()[:, 1] / 0.5], 1)
+    np.testing.assert_allclose(acc.jvp(s).numpy(), expected, rtol=1e-12)
+    # and it is the reverse-mode gradient's transpose
+    with tg.GradientTape() as tape:
+        tape.watch(alpha)
+        s00 = tg.random.gamma([1], alpha, beta, dtype=tg.float64, seed=1)[0, 0]
+    with tg.autodiff.ForwardAccumulator(alpha, tg.constant([1.0, 0.0], tg.float64)) as acc:
+        s2 = tg.random.gamma([1], alpha, beta, dtype=tg.float64, seed=1)
+    np.testing.assert_allclose(acc.jvp(s2).numpy()[0, 0], tape.gradient(s00, alpha).numpy()[0],
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_random_gamma_gradient_where_the_draw_is_clamped_or_nan_as_tensorflow(dtype):
+    # TF 2.21, seed 3, alpha [0, -1, 1e-3, 2]: the draws for alpha 0 (and 1e-3 in float32,
+    # which underflow) are raised to the smallest normal number and have gradient 0;
+    # alpha < 0 draws NaN with gradient NaN (tapegrad said 0 and 2e-33 before)
+    a = tg.Variable([0.0, -1.0, 1e-3, 2.0], dtype=dtype)
+    with tg.GradientTape() as tape:
+        s = tg.random.gamma([2], a, dtype=dtype, seed=3)
+    g = tape.gradient(s, a).numpy()
+    tiny = np.finfo(dtype).tiny
+    assert (s.numpy()[:, 0] == tiny).all() and np.isnan(s.numpy()[:, 1]).all()
+    assert g[0] == 0 and np.isnan(g[1]) and g[3] > 0
+    if dtype == "float32":
+        assert (s.numpy()[:, 2] == tiny).all() and g[2] == 0
+    # the clamp comes after the division by beta, as TF's
+    s = tg.random.gamma([4], 0.0, tg.constant(0.25, dtype), dtype=dtype, seed=3)
+    assert (s.numpy() == tiny).all()

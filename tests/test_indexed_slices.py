@@ -662,3 +662,124 @@ def test_keras_fit_with_loss_scale_optimizer_on_an_embedding_as_keras():
               keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     with pytest.raises(TypeError, match="'IndexedSlices' and 'float'"):
         m.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+
+
+# --- a custom_gradient grad_fn that returns IndexedSlices ------------------------------------
+# TensorFlow 2.21 passes them on: the source's gradient is an IndexedSlices (concatenated
+# with other sparse ones, densified where a dense gradient or a rule meets them). Values
+# below are TF's (float64, params arange(8) as 4 x 2); tapegrad densified them before.
+
+P2 = np.arange(8.).reshape(4, 2)
+
+
+def _pick():
+    @tg.custom_gradient
+    def pick(params):
+        def g(dy):
+            return tg.IndexedSlices(dy, tg.constant([0, 2]), tg.constant([4, 2]))
+        return tg.gather(params, [0, 2]), g
+    return pick
+
+
+@pytest.mark.parametrize("variable", [False, True])
+def test_custom_gradient_indexed_slices_reach_the_source(variable):
+    p = tg.Variable(P2) if variable else tg.constant(P2)
+    pick = _pick()
+    with tg.GradientTape() as t:
+        t.watch(p)
+        loss = tg.reduce_sum(pick(p) * 3.0)
+    slices(t.gradient(loss, p), [0, 2], [[3., 3.], [3., 3.]], (4, 2))
+    # output_gradients, and a list of sources with unconnected_gradients='zero'
+    with tg.GradientTape(persistent=True) as t:
+        t.watch(p)
+        y = pick(p)
+        total = tg.reduce_sum(y)
+    slices(t.gradient(y, p, output_gradients=tg.ones([2, 2], tg.float64) * 4.0),
+           [0, 2], [[4., 4.], [4., 4.]], (4, 2))
+    g, = t.gradient(total, [p], unconnected_gradients="zero")
+    slices(g, [0, 2], [[1., 1.], [1., 1.]], (4, 2))
+
+
+def test_custom_gradient_indexed_slices_concatenate_and_densify_as_tensorflow():
+    p, pick = tg.constant(P2), _pick()
+    with tg.GradientTape() as t:   # two sparse uses: rows in op order (TF)
+        t.watch(p)
+        loss = tg.reduce_sum(pick(p)) + tg.reduce_sum(pick(p) * 2.0)
+    slices(t.gradient(loss, p), [0, 2, 0, 2], [[1., 1.], [1., 1.], [2., 2.], [2., 2.]], (4, 2))
+    with tg.GradientTape() as t:   # a dense use too: dense (TF)
+        t.watch(p)
+        loss = tg.reduce_sum(pick(p)) + tg.reduce_sum(p)
+    dense(t.gradient(loss, p), [[2., 2.], [1., 1.], [2., 2.], [1., 1.]])
+    with tg.GradientTape() as t:   # through another op: its rule reads them dense (TF)
+        t.watch(p)
+        loss = tg.reduce_sum(pick(p * 2.0))
+    dense(t.gradient(loss, p), [[2., 2.], [0., 0.], [2., 2.], [0., 0.]])
+    # without a dense_shape: passed on as given (TF)
+    @tg.custom_gradient
+    def pick_ns(params):
+        return tg.gather(params, [0, 2]), lambda dy: tg.IndexedSlices(dy, tg.constant([0, 2]))
+    with tg.GradientTape() as t:
+        t.watch(p)
+        loss = tg.reduce_sum(pick_ns(p))
+    g = t.gradient(loss, p)
+    assert type(g) is tg.IndexedSlices and g.dense_shape is None
+    np.testing.assert_array_equal(np.asarray(g.indices), [0, 2])
+    np.testing.assert_array_equal(np.asarray(g.values), [[1., 1.], [1., 1.]])
+
+
+def test_custom_gradient_indexed_slices_for_variables_read_inside():
+    v = tg.Variable(P2)
+
+    @tg.custom_gradient
+    def f(x):
+        y = x * tg.reduce_sum(tg.gather(v, [1]))
+
+        def g(dy, variables=None):
+            return dy * 1.0, [tg.IndexedSlices(tg.ones([1, 2], tg.float64) * tg.reduce_sum(dy),
+                                               tg.constant([1]), tg.constant([4, 2]))]
+        return y, g
+    x = tg.constant(2.0, tg.float64)
+    with tg.GradientTape() as t:
+        t.watch(x)
+        y = f(x)
+    slices(t.gradient(y, v), [1], [[1., 1.]], (4, 2))
+
+
+def test_custom_gradient_indexed_slices_higher_order_jacobian_and_forward_mode():
+    p = tg.constant(P2)
+
+    @tg.custom_gradient
+    def sq_rows(params):                      # rows 0 and 2 squared, by NumPy
+        y = tg.constant(params.numpy()[[0, 2]] ** 2)
+
+        def g(dy):
+            return tg.IndexedSlices(dy * 2.0 * tg.gather(params, [0, 2]), tg.constant([0, 2]),
+                                    tg.constant([4, 2]))
+        return y, g
+    w = tg.constant([[1., 2.], [3., 4.]], tg.float64)
+    with tg.GradientTape() as t2:             # second order: TF's numbers
+        t2.watch(p)
+        with tg.GradientTape() as t:
+            t.watch(p)
+            loss = tg.reduce_sum(sq_rows(p) * w)
+        g = t.gradient(loss, p)
+        s = tg.reduce_sum(tg.convert_to_tensor(g) ** 2)
+    assert type(g) is tg.IndexedSlices
+    h = t2.gradient(s, p)
+    assert type(h) is tg.IndexedSlices
+    dense(tg.convert_to_tensor(h), [[0., 32.], [0., 0.], [288., 640.], [0., 0.]])
+    with tg.GradientTape() as t:              # jacobian (TF's)
+        t.watch(p)
+        y = sq_rows(p)
+    jac = np.zeros((4, 8))
+    jac[1, 1], jac[2, 4], jac[3, 5] = 2., 8., 10.
+    np.testing.assert_array_equal(t.jacobian(y, p).numpy().reshape(4, 8), jac)
+    # forward mode transposes grad_fn (its slices densified): d(p^2) t on rows 0 and 2,
+    # against central differences (TF 2.21 fails here: AttributeError '_id')
+    tan = np.ones((4, 2)) * [[1.], [2.], [3.], [4.]]
+    with tg.autodiff.ForwardAccumulator(p, tg.constant(tan)) as acc:
+        y = sq_rows(p)
+    h_ = 1e-6
+    fd = (((P2 + h_ * tan) ** 2)[[0, 2]] - ((P2 - h_ * tan) ** 2)[[0, 2]]) / (2 * h_)
+    np.testing.assert_allclose(acc.jvp(y).numpy(), fd, rtol=1e-8)
+    np.testing.assert_allclose(acc.jvp(y).numpy(), [[0., 2.], [24., 30.]], rtol=1e-14)

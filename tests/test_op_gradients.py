@@ -91,15 +91,15 @@ def np_erf(a):
 
 
 # ---------------------------------------------------------------- decompositions: references
-def tg_svd(a):
-    s, u, v = tg.linalg.svd(a)
+def tg_svd(a, full_matrices=False):
+    s, u, v = tg.linalg.svd(a, full_matrices=full_matrices)
     n = len(a.shape) - 2
     flat = lambda x: tg.reshape(x, tuple(a.shape[:n]) + (-1,))
     return tg.concat([s, flat(u * u), flat(v * v)], -1)
 
 
-def np_svd(a):
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+def np_svd(a, full_matrices=False):
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     flat = lambda x: x.reshape(a.shape[:-2] + (-1,))
     return np.concatenate([s, flat(u * u), flat(np.swapaxes(vh, -1, -2) ** 2)], -1)
 
@@ -519,7 +519,8 @@ OPS = [
     Op('diag_part k pair', lambda a: tg.linalg.diag_part(a, k=(-1, 1), padding_value=0.5), lambda a: np.stack([np.diagonal(a, 1), np.diagonal(a, 0), np.append(np.diagonal(a, -1), like(a, 0.5))]), shapes([(3, 4)])),
     Op('diag k',        lambda a: tg.linalg.diag(a, k=1),          lambda a: np.diag(a, 1),         shapes([(3,)])),
     Op('diag k pair',   lambda a: tg.linalg.diag(a, k=(0, 1)),     lambda a: np.diag(a[1]) + np.diag(a[0, 1:], 1), shapes([(2, 3)])),
-    Op('norm ord 2',    lambda a: tg.norm(a, ord=2, axis=[-2, -1]), lambda a: np.linalg.norm(a, 2, axis=(-2, -1)), shapes([(3, 4)], [(2, 3, 3)]), smooth=False),  # second order refused (no SVD gradient)
+    Op('norm ord 2',    lambda a: tg.norm(a, ord=2, axis=[-2, -1]), lambda a: np.linalg.norm(a, 2, axis=(-2, -1)), shapes([(3, 4)], [(2, 3, 3)], [(4, 3)])),
+    Op('linalg.norm ord 2', lambda a: tg.linalg.norm(a, ord=2, axis=[0, 2]), lambda a: np.linalg.norm(a, 2, axis=(0, 2)), shapes([(3, 2, 4)])),
     E('math.floormod',  tg.math.floormod,                          np.mod,                          BINARY, (lambda r, s: r.uniform(0.1, 0.9, s) + r.integers(-3, 3, s), lambda r, s: r.choice([-1.0, 1.0], s) * 1.0)),
     Op('linalg.inv',    tg.linalg.inv,                             np.linalg.inv,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     Op('linalg.det',    tg.linalg.det,                             np.linalg.det,                   shapes([(3, 3)], [(2, 2, 2)]), wellcond),
@@ -529,6 +530,7 @@ OPS = [
     Op('linalg.cholesky', lambda a: tg.linalg.cholesky(tg.matmul(a, a, transpose_b=True)), lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2)), shapes([(3, 3)], [(2, 2, 2)]), wellcond),
     # ---- decompositions (factors whose sign is free enter squared) and matrix functions
     Op('linalg.svd',    tg_svd,                                    np_svd,                          shapes([(3, 2)], [(2, 3)], [(3, 3)], [(2, 3, 2)])),
+    Op('svd full',      lambda a: tg_svd(a, full_matrices=True),   lambda a: np_svd(a, True),       shapes([(3, 2)], [(2, 3)], [(2, 4, 3)])),
     Op('svd compute_uv=False', lambda a: tg.linalg.svd(a, compute_uv=False), lambda a: np.linalg.svd(a, compute_uv=False), shapes([(3, 2)], [(2, 2, 3)])),
     Op('linalg.eigh',   tg_eigh,                                   np_eigh,                         shapes([(3, 3)], [(2, 2, 2)])),
     Op('linalg.eigvalsh', tg.linalg.eigvalsh,                      np.linalg.eigvalsh,              shapes([(3, 3)], [(2, 4, 4)])),

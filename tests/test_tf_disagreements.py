@@ -107,16 +107,118 @@ def test_spectral_norm():
     tg.test.check_gradients(lambda a: tg.norm(a, ord=2, axis=[0, 2]), x, order=1)
 
 
-def test_spectral_norm_second_order_is_refused_not_wrong():
-    x = tg.constant(np.diag([2., 1.]))
+# TensorFlow differentiates its Svd twice; tapegrad refused the spectral norm's second
+# derivative (LookupError), and its svd gradient with full_matrices=True dropped the extra
+# column's term (a wrong number). Values below are TF 2.21's, in float64.
+A34 = np.array([[1., 2., 0.5, -1.], [0.3, -0.7, 1.2, 0.4], [2., 0.1, -0.5, 0.9]])
+C43 = np.array([[1., 2., 0.5], [-1., 0.3, -0.7], [1.2, 0.4, 2.], [0.1, -0.5, 0.9]])
+W44 = np.array([[0.5, -1., 2., 0.3], [1., 0.2, -0.4, 0.7], [-0.6, 0.8, 0.1, 1.5],
+                [0.9, -0.3, 0.4, -1.2]])
+
+
+@pytest.mark.parametrize("norm", [tg.norm, tg.linalg.norm])
+def test_spectral_norm_second_order_as_tensorflow(norm):
+    x = tg.constant(A34)
+    with tg.GradientTape() as outer:
+        outer.watch(x)
+        with tg.GradientTape() as inner:
+            inner.watch(x)
+            y = norm(x, ord=2, axis=[0, 1])
+        g = inner.gradient(y, x)
+        z = tg.reduce_sum(g * W44[:3])
+    np.testing.assert_allclose(float(y), 2.6365326071475668, rtol=1e-14)
+    np.testing.assert_allclose(outer.gradient(z, x).numpy(), [
+        [0.4288952320293394, -0.4211235176498529, 0.8954262203052891, 0.591481129788836],
+        [0.5666455096468315, 0.7437402974476803, -0.1255506460747941, -0.27476104739054785],
+        [0.6033754958462505, 0.1756224901729905, 0.48664260839996193, 0.20813070662448657]],
+        rtol=1e-12)
+    # Hessians (both modes) against central differences, batched and wide/tall
+    rng = np.random.default_rng(4)
+    for shape in [(3, 4), (4, 3), (2, 3, 3)]:
+        tg.test.check_gradients(lambda a: norm(a, ord=2, axis=[-2, -1]),
+                                rng.standard_normal(shape), order=2)
+
+
+def test_spectral_norm_hessian_where_lower_singular_values_tie():
+    # diag(2, 1, 1): the two smaller singular values are equal; TF's reciprocals of
+    # their differences are 0 there (_SafeReciprocal), and so are tapegrad's (was NaN)
+    x = tg.constant(np.diag([2., 1., 1.]))
     with tg.GradientTape() as outer:
         outer.watch(x)
         with tg.GradientTape() as inner:
             inner.watch(x)
             y = tg.norm(x, ord=2, axis=[0, 1])
         g = inner.gradient(y, x)
-    with pytest.raises(LookupError, match="spectral_norm_grad"):
-        outer.gradient(g, x)
+    h = outer.jacobian(g, x).numpy().reshape(9, 9)
+    expected = np.zeros((9, 9))
+    for i, j in [(1, 3), (2, 6)]:
+        expected[i, i] = expected[j, j] = 2 / 3
+        expected[i, j] = expected[j, i] = 1 / 3
+    np.testing.assert_allclose(h, expected, atol=1e-15)
+
+
+def test_svd_gradient_with_full_matrices_as_tensorflow():
+    # the extra column (fixed up to sign by the others) has a gradient term: TF's values,
+    # which central differences confirm
+    x = tg.constant(C43)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        s, u, v = tg.linalg.svd(x, full_matrices=True)
+        y = tg.reduce_sum(u * u * W44)
+    tf_grad = [[-0.24500956368017818, 0.7432285174862896, 1.094363770295708],
+               [0.3512917094532421, -0.02716378855292677, -0.46061655298499876],
+               [0.7667580753539197, 0.01644460793252975, -1.779512216050219],
+               [-1.7915353152134184, 0.27713437665641827, 1.3315972453795983]]
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), tf_grad, rtol=1e-12)
+
+    def f(c):
+        uu = np.linalg.svd(c, full_matrices=True)[0]
+        return np.sum(uu * uu * W44)
+    h, fd = 1e-6, np.zeros((4, 3))
+    for k in range(12):
+        e = np.zeros(12)
+        e[k] = h
+        fd.flat[k] = (f(C43 + e.reshape(4, 3)) - f(C43 - e.reshape(4, 3))) / (2 * h)
+    np.testing.assert_allclose(fd, tf_grad, rtol=1e-7)
+    # the wide matrix: the same numbers transposed; forward mode too (TF: 2.2418...)
+    x = tg.constant(C43.T)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        s, u, v = tg.linalg.svd(x, full_matrices=True)
+        y = tg.reduce_sum(v * v * W44)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), np.transpose(tf_grad), rtol=1e-12)
+    with tg.autodiff.ForwardAccumulator(x, tg.constant(W44[:3])) as acc:
+        s, u, v = tg.linalg.svd(x, full_matrices=True)
+        y = tg.reduce_sum(v * v * W44)
+    np.testing.assert_allclose(float(acc.jvp(y)), 2.2418041870116205, rtol=1e-12)
+    # |m - n| > 1: TF's NotImplementedError, in both modes
+    x = tg.constant(np.ones((2, 5)))
+    msg = r"svd gradient is not implemented for abs\(m - n\) > 1 when full_matrices is True"
+    with pytest.raises(NotImplementedError, match=msg):
+        with tg.autodiff.ForwardAccumulator(x, tg.constant(np.ones((2, 5)))):
+            tg.linalg.svd(x, full_matrices=True)
+    with tg.GradientTape() as tape:
+        tape.watch(x)
+        s, u, v = tg.linalg.svd(tg.constant(np.arange(10.).reshape(5, 2)) + tg.transpose(x),
+                                full_matrices=True)
+        y = tg.reduce_sum(u)
+    with pytest.raises(NotImplementedError, match=msg + r". Received: m=2 and n=5"):
+        tape.gradient(y, x)
+
+
+def test_svd_and_eigh_gradients_at_repeated_values_as_tensorflow():
+    # identity: every singular value and eigenvalue repeated; TF's gradients are finite
+    # (0 where the vectors enter), tapegrad's were NaN
+    v9 = np.arange(9.).reshape(3, 3) / 10
+    x = tg.constant(np.eye(3))
+    with tg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        s, u, v = tg.linalg.svd(x)
+        e, q = tg.linalg.eigh(x)
+        y1 = tg.reduce_sum(u * v9) + tg.reduce_sum(v * v9) + tg.reduce_sum(s * [1., 2., 3.])
+        y2 = tg.reduce_sum(q * v9)
+    np.testing.assert_array_equal(tape.gradient(y1, x).numpy(), np.diag([1., 2., 3.]))
+    np.testing.assert_array_equal(tape.gradient(y2, x).numpy(), np.zeros((3, 3)))
 
 
 def test_random_normal_differentiable_in_mean_and_stddev():

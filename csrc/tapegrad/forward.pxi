@@ -98,3 +98,66 @@ cdef void push_tangent(int op, tuple ins, Tensor out, tuple attrs, _State st) ex
             tapes.extend(inner)
         if tout is not None:
             set_tangent_of(out, acc.id, tout)
+
+
+cdef void custom_tangents(tuple ins, tuple outs, object grad_fn, _State st) except *:
+    """Tangents for the outputs of a custom_gradient call that the ops its function ran
+    left without one (it computed them outside tapegrad, or stopped their gradient): as
+    TensorFlow's ForwardpropFromTape, its backward function transposed. With aids =
+    ones_like(outputs) watched, grads = grad_fn(*aids); the tangents are the gradient of
+    sum_j <grads[j], tangent of input j> with respect to the aids (None where no grad
+    depends on an aid). It runs with the accumulator paused, as push_tangent's JVPs."""
+    cdef Accumulator acc
+    cdef Tape tape, t
+    cdef Tensor o
+    cdef int i, k
+    cdef list accs = st.accs, tapes = st.tapes
+    for i in range(len(accs)):
+        acc = accs[i]
+        missing = [k for k in range(len(outs))
+                   if is_float(<Tensor>outs[k]) and tangent_of(<Tensor>outs[k], acc.id) is None]
+        if not missing:
+            continue
+        tans = [tangent_of(x, acc.id) for x in ins]
+        if all([tn is None for tn in tans]):
+            continue
+        paused = accs[i:]
+        del accs[i:]
+        inner = [t for t in tapes if t.started > acc.started]
+        for t in inner:
+            tapes.remove(t)
+        try:
+            tape = Tape(False, False)
+            aids = [ones_like_t(o) for o in outs]
+            tape.start()
+            try:
+                for o in aids:
+                    tape.watch(o)
+                grads = [slices_dense(g) if type(g) is IndexedSlices else g
+                         for g in grad_fn(*aids)]
+            finally:
+                tape.stop()
+            targets, seeds = [], []
+            for g, x, tn in zip(grads, ins, tans):
+                if g is None:
+                    continue
+                g = as_input(g)
+                if shape_of(<Tensor>g) != shape_of(<Tensor>x):
+                    raise ValueError(
+                        f"custom_gradient: forward mode (ForwardAccumulator) transposes "
+                        f"grad_fn, which returned a gradient of shape "
+                        f"{list(shape_of(<Tensor>g))} for an input of shape "
+                        f"{list(shape_of(<Tensor>x))}")
+                if tn is None:
+                    tn = zeros_like_t(g)
+                elif dtype_of(<Tensor>tn) != dtype_of(<Tensor>g):
+                    tn = cast(tn, dtype_of(<Tensor>g))
+                targets.append(g)
+                seeds.append(tn)
+            res = tape.gradient(targets, [aids[k] for k in missing], seeds) if targets else []
+        finally:
+            accs.extend(paused)
+            tapes.extend(inner)
+        for k, tn in zip(missing, res):
+            if tn is not None:
+                set_tangent_of(<Tensor>outs[k], acc.id, tn)

@@ -425,7 +425,8 @@ def record_custom(tuple ins, list results, grad_fn):
     """New outputs for `results`, recorded on the tapes watching one of the Tensors `ins`
     as one op whose gradient is grad_fn(*output gradients) -> one per input (one node per
     output, sharing `outs`: the sweep calls grad_fn once for them all). Forward mode
-    follows the ops that computed `results`: each output keeps its result's tangent."""
+    follows the ops that computed `results` (each output keeps its result's tangent) and,
+    for an output they left without one, transposes grad_fn, as TensorFlow's."""
     cdef Accumulator acc
     cdef Tape tape
     cdef Tensor r, o
@@ -448,6 +449,8 @@ def record_custom(tuple ins, list results, grad_fn):
             tan = tangent_of(rs[k], acc.id)
             if tan is not None:
                 set_tangent_of(o, acc.id, tan)
+    if st.accs:   # outputs the ops left without a tangent: grad_fn transposed (forward.pxi)
+        custom_tangents(ins, outs, grad_fn, st)
     return list(outs)
 
 

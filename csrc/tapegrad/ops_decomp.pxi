@@ -24,6 +24,11 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     return (s, u, v) if compute_uv else s
 
 
+def svd_packed(a, full):
+    """The svd op's packed (s, u, v) (the rules' tg.svd_packed: spectral_dir's)."""
+    return apply(OP_SVD, (as_input(a),), (bool(full),))
+
+
 def eigh(tensor, name=None):
     """(eigenvalues ascending, eigenvectors as columns) of self-adjoint matrices; only the
     lower triangle is read."""

@@ -228,7 +228,7 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
 
 
 def spectral_dir(x):
-    """u1 v1^T of the matrices x (the spectral norm's derivative; no rules of its own)."""
+    """u1 v1^T of the matrices x (the spectral norm's derivative)."""
     return apply(OP_SPECTRAL_DIR, (as_input(x),), ())
 
 

@@ -55,7 +55,12 @@ cdef list call_vjp(int op, object ns, object g, tuple ins, object out, tuple att
         else:
             g = wrap(g)
         grads = call_vjp(op, TG, g, ins, out, attrs, need)
-        return [val(as_input(gj)) if gj is not None else None for gj in grads]
+        # the arrays; a grad_fn's IndexedSlices stays sparse (of Tensors wrapping arrays,
+        # as sparse.pxi's adjoints) when of its input's dtype, as TensorFlow passes it on
+        return [None if gj is None else
+                gj if type(gj) is IndexedSlices and j < n and
+                (<IndexedSlices>gj).values.dtype == dtype_of(<Tensor>ins[j]) else
+                val(as_input(gj)) for j, gj in enumerate(grads)]
     if ns is not TG:
         # the arrays (one or two inputs without a list: this runs once per node)
         if n == 1:

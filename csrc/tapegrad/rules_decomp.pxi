@@ -32,10 +32,17 @@ def _diag_of(x):
     ar = np.arange(tuple(x.shape)[-1])
     return x[..., ar, ar]
 
+def _safe_reciprocal(x):
+    """x / (x^2 + 1e-20): TensorFlow's _SafeReciprocal (its svd and eigh gradients), 0
+    where x is 0, so that equal singular values or eigenvalues (and zero singular values)
+    give finite numbers, TensorFlow's, not inf or NaN."""
+    return x / (x * x + 1e-20)
+
 def _offdiag_inverse(d, int n):
-    """1 / d off the diagonal, 0 on it (d: differences of eigen- or singular values)."""
-    eye = _eye_like(d, n)
-    return (1 - eye) / (d + eye)
+    """1 / d off the diagonal (by _safe_reciprocal), 0 on it, where nothing flows back
+    (d: differences of eigen- or singular values; TensorFlow's matrix_set_diag zeros):
+    the reciprocal's derivative at 0 is 1e20."""
+    return _safe_reciprocal(d) * (1 - _eye_like(d, n))
 
 # ---- svd: packed (s, u, v); u is m x k and v n x k (m x m and n x n when `full`)
 def _svd_np(a, full):
@@ -47,45 +54,61 @@ def _svd_shapes(a, full):
     k = min(m, n)
     return [(k,), (m, m if full else k), (n, n if full else k)]
 
-def _svd_vjp(tg, g, a, p, full):
-    # Townsend, "Differentiating the singular value decomposition" (2016)
+def _svd_full_error(a):
+    """TensorFlow 2.21's refusal (it names the shorter side m)."""
     m, n = tuple(a.shape)[-2:]
-    k = min(m, n)
+    return NotImplementedError(
+        f"svd gradient is not implemented for abs(m - n) > 1 when full_matrices is True. "
+        f"Received: m={min(m, n)} and n={max(m, n)} from op input={np.asarray(a)} with "
+        f"shape={tuple(a.shape)}.")
+
+def _svd_vjp(tg, g, a, p, full):
+    m, n = tuple(a.shape)[-2:]
     if full and (m - n > 1 or n - m > 1):   # (abs is tg.abs in this module)
-        raise NotImplementedError(
-            f"svd gradient has not been implemented for abs(m - n) > 1 and full_matrices "
-            f"is True. Received: m={m} and n={n}.")
+        raise _svd_full_error(a)
     s, u, v = _unpack(tg, p, _svd_shapes(a, full))
     gs, gu, gv = _unpack(tg, g, _svd_shapes(a, full))
-    if full:
-        # one extra column, fixed up to sign by the others: TensorFlow's rule drops it
-        u, gu, v, gv = u[..., :k], gu[..., :k], v[..., :k], gv[..., :k]
+    return _svd_grad(tg, s, u, v, gs, gu, gv)
+
+def _svd_grad(tg, s, u, v, gs, gu, gv):
+    """The gradient of a = u diag(s) v^T given those of s, u, v (gs None: none), as
+    TensorFlow's _SvdGrad (Townsend, "Differentiating the singular value decomposition",
+    2016; Giles 2008 for the extra column of full_matrices when |m - n| = 1, which the
+    others fix up to sign); its reciprocals are _safe_reciprocal's."""
+    m, n, k = tuple(u.shape)[-2], tuple(v.shape)[-2], tuple(s.shape)[-1]
+    u1, gu1, v1, gv1 = u[..., :k], gu[..., :k], v[..., :k], gv[..., :k]
     s2 = s * s
     f = _offdiag_inverse(tg.expand_dims(s2, -2) - tg.expand_dims(s2, -1), k)
-    utgu = tg.matmul(u, gu, True, False)
-    vtgv = tg.matmul(v, gv, True, False)
+    utgu = tg.matmul(u1, gu1, True, False)
+    vtgv = tg.matmul(v1, gv1, True, False)
     j = f * (utgu - _mT(tg, utgu))
     kk = f * (vtgv - _mT(tg, vtgv))
     sm = _diag_embed(tg, s)
-    inner = tg.matmul(j, sm) + _diag_embed(tg, gs) + tg.matmul(sm, kk)
-    ga = tg.matmul(tg.matmul(u, inner), v, False, True)
-    if m > k or n > k:
-        pos = s > 0
-        sinv = tg.where(pos, tg.reciprocal(tg.where(pos, s, tg.ones_like(s))), tg.zeros_like(s))
-        if m > k:   # (I - U U^T) gU S^-1 V^T
-            ga = ga + tg.matmul((gu - tg.matmul(u, utgu)) * tg.expand_dims(sinv, -2), v, False, True)
-        if n > k:   # U S^-1 gV^T (I - V V^T)
-            ga = ga + tg.matmul(u, tg.expand_dims(sinv, -1) * _mT(tg, gv - tg.matmul(v, vtgv)))
+    inner = tg.matmul(j, sm) + tg.matmul(sm, kk)
+    if gs is not None:
+        inner = inner + _diag_embed(tg, gs)
+    ga = tg.matmul(tg.matmul(u1, inner), v1, False, True)
+    sinv = _safe_reciprocal(s)
+    if m > k:   # (I - U U^T) gU S^-1 V^T, and the extra column's: -u2 gu2^T u1 S^-1 V^T
+        r = gu1 - tg.matmul(u1, utgu)
+        if tuple(u.shape)[-1] > k:
+            r = r - tg.matmul(u[..., k:], tg.matmul(gu[..., k:], u1, True, False))
+        ga = ga + tg.matmul(r * tg.expand_dims(sinv, -2), v1, False, True)
+    if n > k:   # U S^-1 gV^T (I - V V^T), and the extra column's: -U S^-1 v1^T gv2 v2^T
+        r = _mT(tg, gv1) - tg.matmul(vtgv, v1, True, True)
+        if tuple(v.shape)[-1] > k:
+            r = r - tg.matmul(tg.matmul(v1, gv[..., k:], True, False), v[..., k:], False, True)
+        ga = ga + tg.matmul(u1, tg.expand_dims(sinv, -1) * r)
     return ga
 
 def _svd_jvp(tg, t, a, p, full):
     m, n = tuple(a.shape)[-2:]
     k = min(m, n)
-    if full and m != n:
-        raise NotImplementedError(
-            "SVD JVP has not been implemented for input with unequal number of rows "
-            "and columns and full_matrices=True.")
+    if full and (m - n > 1 or n - m > 1):   # TensorFlow's JVP is its VJP transposed
+        raise _svd_full_error(a)
     s, u, v = _unpack(tg, p, _svd_shapes(a, full))
+    if full:
+        u, u2, v, v2 = u[..., :k], u[..., k:], v[..., :k], v[..., k:]
     s2 = s * s
     f = _offdiag_inverse(tg.expand_dims(s2, -2) - tg.expand_dims(s2, -1), k)
     sm = _diag_embed(tg, s)
@@ -94,9 +117,13 @@ def _svd_jvp(tg, t, a, p, full):
     du = tg.matmul(u, f * (tg.matmul(dp, sm) + tg.matmul(sm, _mT(tg, dp))))
     dv = tg.matmul(v, f * (tg.matmul(sm, dp) + tg.matmul(_mT(tg, dp), sm)))
     if m > k:
-        du = du + tg.matmul(t - tg.matmul(u, tg.matmul(u, t, True, False)), v) / tg.expand_dims(s, -2)
+        du = du + tg.matmul(t - tg.matmul(u, tg.matmul(u, t, True, False)), v) * tg.expand_dims(_safe_reciprocal(s), -2)
+        if full:   # the extra column, the unit normal to the others: -u du^T u2
+            du = tg.concat([du, -tg.matmul(u, tg.matmul(du, u2, True, False))], -1)
     if n > k:
-        dv = dv + tg.matmul(_mT(tg, t) - tg.matmul(v, tg.matmul(v, t, True, True)), u) / tg.expand_dims(s, -2)
+        dv = dv + tg.matmul(_mT(tg, t) - tg.matmul(v, tg.matmul(v, t, True, True)), u) * tg.expand_dims(_safe_reciprocal(s), -2)
+        if full:
+            dv = tg.concat([dv, -tg.matmul(v, tg.matmul(dv, v2, True, False))], -1)
     lead = tuple(a.shape)[:-2]
     return tg.concat([ds, tg.reshape(du, lead + (-1,)), tg.reshape(dv, lead + (-1,))], -1)
 
@@ -323,6 +350,7 @@ def _sylvester(tg, x, c, bint adjoint):
 
 cdef int OP_SVD = defop("svd",              "Svd",                   1, _svd_np, _svd_vjp, _svd_jvp,
       needs_out=True, float_only=True, ns="linalg")
+vars(NP).update(svd_packed=_svd_np)   # (spectral_dir's rules call it)
 cdef int OP_EIGH = defop("eigh",             "SelfAdjointEigV2",      1, _eigh_np, _eigh_vjp, _eigh_jvp,
       needs_out=True, float_only=True, ns="linalg")
 cdef int OP_QR = defop("qr",               "Qr",                    1, _qr_np, _qr_vjp, _qr_jvp,

@@ -126,16 +126,31 @@ vars(NP).update(einsum=lambda eq, *ops: _einsum_np(*ops, eq),
                 matrix_transpose=lambda a: np.swapaxes(a, -1, -2))
 
 # The spectral norm (the largest singular value, tg.norm's ord=2 over two axes): its
-# derivative is u1 v1^T. That direction's own derivative needs the whole SVD, which
-# tapegrad does not have yet: spectral_dir has no rules, so a second derivative raises
-# (LookupError naming the op) instead of being silently wrong.
+# derivative is u1 v1^T (spectral_dir), whose own derivatives are the svd's (rules_decomp:
+# the gradients of u1 and v1 through _svd_grad, their tangents from _svd_jvp), as
+# TensorFlow differentiates its Svd twice.
 def _spectral_dir_np(a):
     u, s, vt = np.linalg.svd(a)
     return (u[..., :, :1] * vt[..., :1, :]).astype(a.dtype, copy=False)
+
+def _spectral_dir_vjp(tg, g, a, y):
+    s, u, v = _unpack(tg, tg.svd_packed(a, False), _svd_shapes(a, False))
+    e0 = np.eye(1, tuple(s.shape)[-1], dtype=a.dtype)   # the first column only
+    gu = tg.matmul(g, v[..., :1]) * e0                   # <G, du1 v1^T + u1 dv1^T>
+    gv = tg.matmul(g, u[..., :1], True, False) * e0
+    return _svd_grad(tg, s, u, v, None, gu, gv)
+
+def _spectral_dir_jvp(tg, t, a, y):
+    p = tg.svd_packed(a, False)
+    s, u, v = _unpack(tg, p, _svd_shapes(a, False))
+    _, du, dv = _unpack(tg, _svd_jvp(tg, t, a, p, False), _svd_shapes(a, False))
+    return (tg.matmul(du[..., :1], v[..., :1], False, True)
+            + tg.matmul(u[..., :1], dv[..., :1], False, True))
 
 cdef int OP_SPECTRAL_NORM = defop("spectral_norm", "Svd", 1,
       lambda a: np.linalg.norm(a, 2, axis=(-2, -1)).astype(a.dtype, copy=False),
       lambda tg, g, x, y: g[..., None, None] * tg.spectral_dir(x),
       lambda tg, t, x, y: tg.reduce_sum(t * tg.spectral_dir(x), (-2, -1)), float_only=True)
-cdef int OP_SPECTRAL_DIR = defop("spectral_norm_grad", "SvdGrad", 1, _spectral_dir_np, float_only=True)
+cdef int OP_SPECTRAL_DIR = defop("spectral_norm_grad", "SvdGrad", 1, _spectral_dir_np,
+      _spectral_dir_vjp, _spectral_dir_jvp, float_only=True)
 vars(NP).update(spectral_dir=_spectral_dir_np)

@@ -85,6 +85,15 @@ defop("random_gamma_grad", "RandomGammaGrad", 2, _random_gamma_grad_np, bcast=Tr
       batch=True, float_only=True, public=True, twin=True, args=("a", "x"),
       doc="d sample / d alpha of a Gamma(alpha, 1) sample x: -(dP(a, x)/da) / pdf(x) "
           "(TensorFlow's raw op RandomGammaGrad; it has no gradient itself).")
+# A Gamma(alpha, 1) draw x (made by tg.random.gamma) as a function of alpha: value x,
+# derivative random_gamma_grad(alpha, x), summed over the leading sample axes. Its own
+# derivative reaches random_gamma_grad's missing one: TF's LookupError, not a zero.
+defop("random_gamma", "RandomGamma", 2, lambda a, x: x,
+      (lambda tg, g, a, x, y: g * tg.random_gamma_grad(a, x), None),
+      lambda tg, ta, tx, a, x, y: ta * tg.random_gamma_grad(a, x),
+      bcast=True, batch=True, float_only=True, public=True, args=("a", "x"),
+      doc="The Gamma(a, 1) draw x, differentiable in a (implicit "
+          "reparameterisation; used by tg.random.gamma).")
 
 # The regularised incomplete beta function I_x(a, b): TensorFlow gives a and b no gradient
 def _betainc_dx(tg, a, b, x):
