@@ -121,6 +121,10 @@ def test_resize_antialias_ignored_by_tf_for_nearest_and_area():
     (lambda: tg.image.resize(X[None], [5, 2]), ValueError, "'images' must have either 3 or 4"),
     (lambda: tg.image.resize(X, [5, 2], method="foo"), ValueError,
      "Resize method is not implemented: foo"),
+    (lambda: tg.image.resize(X, [5, 2], method="BILINEAR"), ValueError,   # TF: lower case
+     "Resize method is not implemented: BILINEAR"),
+    (lambda: tg.image.resize(X, [5, 2], method=None), ValueError,
+     "Resize method is not implemented: None"),
     (lambda: tg.image.resize(X, [5, 0], method="lanczos3"), InvalidArgumentError,
      r"output dimensions must be positive \[Op:ScaleAndTranslate\]"),
     (lambda: tg.image.resize(X, [0, 2], antialias=True), InvalidArgumentError,
@@ -274,6 +278,12 @@ def test_resize_scale_and_translate_dtypes_and_3d():
     # and it is honoured when downsampling (a different kernel width than without)
     dn = [tg.image.resize(XB, [3, 4], method="lanczos3", antialias=a).numpy() for a in (0, 1)]
     assert np.abs(dn[0] - dn[1]).max() > 0.1
+    # antialias=None: TensorFlow passes it to ScaleAndTranslate, whose attribute defaults to
+    # True; for bilinear/bicubic it is falsy (their own kernels)
+    np.testing.assert_array_equal(
+        tg.image.resize(XB, [3, 4], method="lanczos3", antialias=None), dn[1])
+    np.testing.assert_array_equal(tg.image.resize(X, [3, 7], antialias=None).numpy().reshape(-1),
+                                  TF[("bilinear", (3, 7))])
 
 
 def _upstream(shape):

@@ -189,6 +189,29 @@ cdef tuple taps_arrays(tuple taps, object dtype):
     return idx, w, cnt, bool(lerp)
 
 
+cdef dict TAPS_PREPARED = {}
+
+
+cdef tuple taps_prepared(tuple taps, object dtype, bint transpose, Py_ssize_t n_ax,
+                         Py_ssize_t n_res):
+    """taps_arrays of the taps (or of their transpose), checked against the axis, kept
+    for the next call with the same taps object (the public functions reuse theirs)."""
+    key = (id(taps), dtype.num, transpose, n_ax, n_res)
+    hit = TAPS_PREPARED.get(key)
+    if hit is not None and hit[0] is taps:
+        return hit[1]
+    idx = np.asarray(taps[0])
+    n_out, n_in = (n_ax, n_res) if transpose else (n_res, n_ax)
+    if idx.ndim != 2 or idx.shape[0] != n_out or (idx.size and (idx.min() < 0 or
+                                                                idx.max() >= n_in)):
+        raise ValueError("resize taps do not fit the array's axis")
+    prep = taps_arrays(taps_transposed(taps, n_res) if transpose else taps, dtype)
+    if len(TAPS_PREPARED) >= 256:
+        TAPS_PREPARED.clear()
+    TAPS_PREPARED[key] = (taps, prep)
+    return prep
+
+
 cdef object taps_run(object x, tuple taps, int axis, Py_ssize_t n_res, bint transpose):
     """The taps applied along axis of a float32 or float64 array (n_res: the output
     length), or their transpose (transpose=True; n_res: the forward's input length)."""
@@ -196,20 +219,14 @@ cdef object taps_run(object x, tuple taps, int axis, Py_ssize_t n_res, bint tran
     if dt != NP_F32 and dt != NP_F64:
         return taps_run(x.astype(NP_F32), taps, axis, n_res, transpose).astype(dt)
     x = np.ascontiguousarray(x)
-    if transpose:
-        if len(taps[0]) != x.shape[axis]:
-            raise ValueError("resize taps do not fit the array's axis")
-        taps = taps_transposed(taps, n_res)
-    idx, w, cnt, lerp = taps_arrays(taps, dt)
-    cdef cnp.ndarray xa = x, ai = idx, aw = w, ac = cnt
     shape = x.shape
+    idx, w, cnt, lerp = taps_prepared(taps, dt, transpose, shape[axis], n_res)
+    cdef cnp.ndarray xa = x, ai = idx, aw = w, ac = cnt
     cdef Py_ssize_t n_ax = shape[axis], A = 1, B = 1, i, K = idx.shape[1]
     for i in range(axis):
         A *= shape[i]
     for i in range(axis + 1, len(shape)):
         B *= shape[i]
-    if idx.shape[0] != n_res or (idx.size and (idx.min() < 0 or idx.max() >= n_ax)):
-        raise ValueError("resize taps do not fit the array's axis")
     out_shape = shape[:axis] + (n_res,) + shape[axis + 1:]
     cdef cnp.ndarray y = np.zeros(out_shape, dt) if K == 0 else np.empty(out_shape, dt)
     cdef const Py_ssize_t* pi = <const Py_ssize_t*>cnp.PyArray_DATA(ai)

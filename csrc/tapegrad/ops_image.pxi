@@ -78,6 +78,32 @@ cdef tuple bicubic_taps(Py_ssize_t n_in, Py_ssize_t n_out):
     return (idx, w, None, False)
 
 
+cdef dict AXIS_TAPS = {}
+
+
+cdef tuple axis_taps(str kind, Py_ssize_t n_in, Py_ssize_t n_out, bint antialias=False):
+    """One axis's taps for a method (or ScaleAndTranslate kernel), made once per sizes:
+    the same tuple object again, whose compiled form kernels_image.pxi keeps."""
+    key = (kind, n_in, n_out, antialias)
+    taps = AXIS_TAPS.get(key)
+    if taps is None:
+        if kind == "bilinear":
+            taps = bilinear_taps(n_in, n_out)
+        elif kind == "nearest":
+            taps = nearest_taps(n_in, n_out)
+        elif kind == "bicubic":
+            taps = bicubic_taps(n_in, n_out)
+        elif kind == "area":
+            taps = area_taps(n_in, n_out)
+        else:
+            taps = scale_translate_taps(SAMPLING_KERNELS[kind], n_out, n_in,
+                                        NP_F32(n_out) / NP_F32(n_in), antialias)
+        if len(AXIS_TAPS) >= 256:
+            AXIS_TAPS.clear()
+        AXIS_TAPS[key] = taps
+    return taps
+
+
 # The op on normalised arguments (the names the rules call through tg)
 def resize_taps(x, th, tw, order, factor):
     return apply(OP_RESIZE, (as_input(x),), (th, tw, order, factor))
@@ -132,12 +158,13 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     s = shape_of(t)
     if len(s) not in (3, 4):
         raise ValueError("'images' must have either 3 or 4 dimensions.")
-    m = str(getattr(method, "value", method)).lower()
+    m = str(getattr(method, "value", method))    # TensorFlow's names are lower case only
     if m not in RESIZE_METHODS:
         raise ValueError(f"Resize method is not implemented: {method}")
     kernel = None
     if m in SCALE_TRANSLATE_METHODS:
         kernel = m
+        antialias = True if antialias is None else antialias   # the op attr's default
     elif antialias and m in ("bilinear", "bicubic"):
         kernel = "triangle" if m == "bilinear" else "keyscubic"
     op_name = "ScaleAndTranslate" if kernel is not None else RESIZE_OPS[m]
@@ -165,22 +192,21 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     if m == "nearest" and dt.kind != "f":
         y = getitem(t, (slice(None), nearest_index(h, oh)[:, None], nearest_index(w, ow)[None, :]))
     elif m == "nearest":   # one tap of weight 1: exact, and its transpose is compiled too
-        y = resize_taps(t, nearest_taps(h, oh), nearest_taps(w, ow), "wh", None)
+        y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh", None)
     else:
         if dt != NP_F32:
             t = cast(t, NP_F32)
         if kernel is not None:
-            k = SAMPLING_KERNELS[kernel]
-            y = resize_taps(t, scale_translate_taps(k, oh, h, NP_F32(oh) / NP_F32(h), antialias),
-                            scale_translate_taps(k, ow, w, NP_F32(ow) / NP_F32(w), antialias),
+            aa = bool(antialias)
+            y = resize_taps(t, axis_taps(kernel, h, oh, aa), axis_taps(kernel, w, ow, aa),
                             "hw", None)
         elif m == "bilinear":
-            y = resize_taps(t, bilinear_taps(h, oh), bilinear_taps(w, ow), "wh", None)
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh", None)
         elif m == "bicubic":
-            y = resize_taps(t, bicubic_taps(h, oh), bicubic_taps(w, ow), "hw", None)
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "hw", None)
         else:
             hs, ws = resize_scale(h, oh), resize_scale(w, ow)
-            y = resize_taps(t, area_taps(h, oh), area_taps(w, ow), "wh",
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh",
                             NP_F32(1.0 / float(hs * ws)))
     return y if batch else squeeze(y, [0])
 
