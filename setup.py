@@ -29,7 +29,8 @@ EXTENSIONS = [
         "tapegrad._tape",
         ["csrc/tapegrad/_tape.pyx"],
         include_dirs=[np.get_include()],
-        extra_compile_args=(["-O2"] if not DEBUG else ["-O0", "-g"]) + SANITIZE,
+        extra_compile_args=(["-O2"] if not DEBUG else ["-O0", "-g"]) + SANITIZE
+        + ["-ffp-contract=off"],   # no fused multiply-adds: TensorFlow's float rounding
         extra_link_args=SANITIZE,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
         + ([("CYTHON_TRACE", "1")] if DEBUG else []),

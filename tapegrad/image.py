@@ -6,8 +6,7 @@ from ._tape import resize, resize_with_pad  # noqa: F401
 
 
 class ResizeMethod(str, _enum.Enum):
-    """The names tg.image.resize accepts for `method` (TensorFlow's ResizeMethod; the
-    ScaleAndTranslate ones are refused with NotImplementedError)."""
+    """The names tg.image.resize accepts for `method` (TensorFlow's ResizeMethod)."""
     BILINEAR = "bilinear"
     NEAREST_NEIGHBOR = "nearest"
     BICUBIC = "bicubic"

@@ -27,7 +27,8 @@ that every call between them is a C call:
 - special.pxi   special functions as C scalar kernels (rules_special.pxi, ops_special.pxi)
 - rules_decomp.pxi, ops_decomp.pxi: decompositions (svd, eigh, qr), triangular solves,
                 expm, and the tg.linalg composites built on them
-- rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize)
+- rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize); its compiled loops
+                and TensorFlow's sampling kernels are in kernels_image.pxi
 - kernels_random.pxi: tg.random's float32 Box-Muller in C (TensorFlow's last bits)
 - ops_train.pxi fused in-place training updates (tg.raw_ops.ResourceApply*), C loops
 - memory.pxi    NumPy's allocator for array data, with a cache of large blocks
@@ -38,6 +39,7 @@ from cpython.object cimport PyObject, PyTypeObject, freefunc
 from cpython.object cimport PyObject_Free, PyObject_Malloc
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc cimport math as cm
+from libc.float cimport FLT_MIN
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp, memset
 
@@ -69,6 +71,7 @@ include "special.pxi"
 include "rules_special.pxi"
 include "rules_decomp.pxi"
 include "rules_select.pxi"
+include "kernels_image.pxi"
 include "rules_image.pxi"
 include "kernels_random.pxi"
 include "sparse.pxi"

@@ -21,6 +21,10 @@ cdef object nearest_index(Py_ssize_t n_in, Py_ssize_t n_out):
     return np.clip(np.floor(pos).astype(np.int64), 0, n_in - 1)
 
 
+cdef tuple nearest_taps(Py_ssize_t n_in, Py_ssize_t n_out):
+    return (nearest_index(n_in, n_out)[:, None], np.ones((n_out, 1), NP_F32), None, False)
+
+
 cdef tuple area_taps(Py_ssize_t n_in, Py_ssize_t n_out):
     """The input cells each output cell covers, weighted by the length covered."""
     s = resize_scale(n_in, n_out)
@@ -74,6 +78,32 @@ cdef tuple bicubic_taps(Py_ssize_t n_in, Py_ssize_t n_out):
     return (idx, w, None, False)
 
 
+cdef dict AXIS_TAPS = {}
+
+
+cdef tuple axis_taps(str kind, Py_ssize_t n_in, Py_ssize_t n_out, bint antialias=False):
+    """One axis's taps for a method (or ScaleAndTranslate kernel), made once per sizes:
+    the same tuple object again, whose compiled form kernels_image.pxi keeps."""
+    key = (kind, n_in, n_out, antialias)
+    taps = AXIS_TAPS.get(key)
+    if taps is None:
+        if kind == "bilinear":
+            taps = bilinear_taps(n_in, n_out)
+        elif kind == "nearest":
+            taps = nearest_taps(n_in, n_out)
+        elif kind == "bicubic":
+            taps = bicubic_taps(n_in, n_out)
+        elif kind == "area":
+            taps = area_taps(n_in, n_out)
+        else:
+            taps = scale_translate_taps(SAMPLING_KERNELS[kind], n_out, n_in,
+                                        NP_F32(n_out) / NP_F32(n_in), antialias)
+        if len(AXIS_TAPS) >= 256:
+            AXIS_TAPS.clear()
+        AXIS_TAPS[key] = taps
+    return taps
+
+
 # The op on normalised arguments (the names the rules call through tg)
 def resize_taps(x, th, tw, order, factor):
     return apply(OP_RESIZE, (as_input(x),), (th, tw, order, factor))
@@ -104,50 +134,79 @@ cdef tuple resize_size(object size):
     return int(a[0]), int(a[1])
 
 
+cdef str _TYPES = "int8, uint8, int16, uint16, int32, int64, "
+cdef dict RESIZE_TYPES = {    # the dtypes each of TensorFlow's kernels takes, as it lists them
+    "ResizeBilinear": _TYPES + "bfloat16, half, float, double, bfloat16",
+    "ScaleAndTranslate": _TYPES + "bfloat16, half, float, double"}
+for _op in ("ResizeNearestNeighbor", "ResizeBicubic", "ResizeArea"):
+    RESIZE_TYPES[_op] = _TYPES + "half, float, double, bfloat16"
+cdef tuple SCALE_TRANSLATE_METHODS = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")
+
+
 def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antialias=False,
            name=None):
     """TensorFlow 2's tf.image.resize: images (H, W, C) or (N, H, W, C) to `size` with
-    half-pixel centers. Bilinear, bicubic and area give float32 (computed in float32,
-    as TensorFlow's kernels), nearest keeps the dtype. Antialiasing (TensorFlow's
-    ScaleAndTranslate) is not implemented: antialias=True is refused for bilinear and
-    bicubic (TensorFlow ignores it for nearest and area, and so does this). Every
-    method is differentiable, area included (TensorFlow has no gradient for it)."""
+    half-pixel centers. Every method but nearest gives float32 (computed in float32, as
+    TensorFlow's kernels), nearest keeps the dtype. lanczos3, lanczos5, gaussian,
+    mitchellcubic, and bilinear or bicubic with antialias=True, are TensorFlow's
+    ScaleAndTranslate (its triangle and Keys cubic kernels for the latter two);
+    antialias widens the kernel when downsampling, and is ignored for nearest and area,
+    as in TensorFlow. Every method is differentiable, area included (TensorFlow has no
+    gradient for it), and so is a float64 image through ScaleAndTranslate (TensorFlow's
+    gradient kernel takes float32 only)."""
     cdef Tensor t = as_input(images)
     s = shape_of(t)
     if len(s) not in (3, 4):
         raise ValueError("'images' must have either 3 or 4 dimensions.")
-    m = str(getattr(method, "value", method)).lower()
+    m = str(getattr(method, "value", method))    # TensorFlow's names are lower case only
     if m not in RESIZE_METHODS:
         raise ValueError(f"Resize method is not implemented: {method}")
-    if m not in RESIZE_OPS:
-        raise NotImplementedError(f"tg.image.resize: method={m!r} (TensorFlow's "
-                                  f"ScaleAndTranslate kernels) is not implemented in "
-                                  f"tapegrad; use bilinear, nearest, bicubic or area")
-    if antialias and m in ("bilinear", "bicubic"):
-        raise NotImplementedError(f"tg.image.resize: antialias=True is not implemented for "
-                                  f"method={m!r} in tapegrad; pass antialias=False")
+    kernel = None
+    if m in SCALE_TRANSLATE_METHODS:
+        kernel = m
+        antialias = True if antialias is None else antialias   # the op attr's default
+    elif antialias and m in ("bilinear", "bicubic"):
+        kernel = "triangle" if m == "bilinear" else "keyscubic"
+    op_name = "ScaleAndTranslate" if kernel is not None else RESIZE_OPS[m]
     oh, ow = resize_size(size)
     batch = len(s) == 4
     h, w = s[-3], s[-2]
-    if preserve_aspect_ratio:
+    if preserve_aspect_ratio and h and w:
         f = min(NP_F32(oh) / NP_F32(h), NP_F32(ow) / NP_F32(w))
         oh, ow = int(np.rint(f * NP_F32(h))), int(np.rint(f * NP_F32(w)))
+    for d in (oh, ow):
+        if d < -1:   # TensorFlow's static shape of the result; -1 reads as unknown
+            raise ValueError(f"Dimension {d} must be >= 0")
     if oh <= 0 or ow <= 0:
-        raise InvalidArgumentError(f"output dimensions must be positive [Op:{RESIZE_OPS[m]}]")
+        raise InvalidArgumentError(f"output dimensions must be positive [Op:{op_name}]")
+    dt = dtype_of(t)
+    if dt.kind not in "iuf" or dt == np.uint32 or dt == np.uint64:
+        raise InvalidArgumentError(f"Value for attr 'T' of {dt.name} is not in the list of "
+                                   f"allowed values: {RESIZE_TYPES[op_name]} [Op:{op_name}]")
+    if s[-1] == 0:
+        raise InvalidArgumentError(f"image must have at least one channel [Op:{op_name}]")
+    if h == 0 or w == 0:
+        raise InvalidArgumentError(f"input image must be of non-zero size [Op:{op_name}]")
     if not batch:
         t = expand_dims(t, 0)
-    if m == "nearest":
+    if m == "nearest" and dt.kind != "f":
         y = getitem(t, (slice(None), nearest_index(h, oh)[:, None], nearest_index(w, ow)[None, :]))
+    elif m == "nearest":   # one tap of weight 1: exact, and its transpose is compiled too
+        y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh", None)
     else:
-        if dtype_of(t) != NP_F32:
+        if dt != NP_F32:
             t = cast(t, NP_F32)
-        if m == "bilinear":
-            y = resize_taps(t, bilinear_taps(h, oh), bilinear_taps(w, ow), "wh", None)
+        if kernel is not None:
+            aa = bool(antialias)
+            y = resize_taps(t, axis_taps(kernel, h, oh, aa), axis_taps(kernel, w, ow, aa),
+                            "hw", None)
+        elif m == "bilinear":
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh", None)
         elif m == "bicubic":
-            y = resize_taps(t, bicubic_taps(h, oh), bicubic_taps(w, ow), "hw", None)
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "hw", None)
         else:
             hs, ws = resize_scale(h, oh), resize_scale(w, ow)
-            y = resize_taps(t, area_taps(h, oh), area_taps(w, ow), "wh",
+            y = resize_taps(t, axis_taps(m, h, oh), axis_taps(m, w, ow), "wh",
                             NP_F32(1.0 / float(hs * ws)))
     return y if batch else squeeze(y, [0])
 

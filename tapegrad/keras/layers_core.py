@@ -412,7 +412,7 @@ class ZeroPadding2D(Layer):
 
 class UpSampling2D(Layer):
     """Repeat rows and columns `size` times (nearest), or resize by those factors with
-    tg.image.resize (bilinear, bicubic, area; lanczos3/lanczos5 are refused by it)."""
+    tg.image.resize (bilinear, bicubic, area, lanczos3, lanczos5)."""
 
     _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
