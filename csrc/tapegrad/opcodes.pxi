@@ -1,8 +1,7 @@
 # Op codes that C code needs as constants: the index of each op in the op table (OPS,
 # optable.pxi). The first block are the ops that also run on unboxed scalars in C
 # (scalar.pxi); keep them first. Every other op gets its code from its declaration
-# (`cdef int OP_X = defop("x", ...)`, rules*.pxi); codes still listed after N_SCALAR_OPS are
-# ops declared the old way, `defop(OP_X, "x", ...)`, which still works.
+# (`cdef int OP_X = defop("x", ...)`, rules*.pxi).
 
 cdef enum:
     # elementwise, with a C scalar form
@@ -11,7 +10,5 @@ cdef enum:
     OP_LOG1P, OP_RECIPROCAL, OP_SIN, OP_COS, OP_TAN, OP_SINH, OP_COSH, OP_TANH
     OP_ASINH, OP_ATAN, OP_SIGMOID, OP_SOFTPLUS, OP_LOG_SIGMOID, OP_RELU, OP_IDENTITY
     N_SCALAR_OPS
-    # ops declared the old way, defop(OP_X, "x", ...): README.md says how to convert one
-    OP_GATHER   # gather on axis 0, whose gradient is sparse (sparse.pxi)
     N_OPS
 

@@ -106,8 +106,8 @@ def _gather_vjp(tg, g, x, y, idx):
     return new_slices(v if type(v) is Tensor else wrap(v), wrap(idx.reshape(-1)),
                       wrap(np.array(shape, I32)))
 
-defop(OP_GATHER, "gather", "GatherV2", 1, _gather_np, _gather_vjp,
-      lambda tg, t, x, y, idx: t[idx], batch=True, shapes_only=True)
+cdef int OP_GATHER = defop("gather", "GatherV2", 1, _gather_np, _gather_vjp,
+                           lambda tg, t, x, y, idx: t[idx], batch=True, shapes_only=True)
 
 
 cdef Tensor gather0(Tensor t, object idx):
