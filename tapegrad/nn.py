@@ -21,6 +21,8 @@ from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
 _TABLE = _export(globals(), "nn")
 from .errors import InvalidArgumentError as _InvalidArgumentError
 from ._tape import embedding_lookup  # noqa: F401
+from ._tape import top_k, in_top_k  # noqa: F401  (TensorFlow's aliases of tf.math's)
+from .math import zero_fraction  # noqa: F401
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
@@ -33,6 +35,7 @@ __all__ = _TABLE + [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
     "avg_pool3d", "pool", "max_pool_with_argmax", "batch_normalization", "fused_batch_norm",
     "local_response_normalization", "lrn",
+    "top_k", "in_top_k", "zero_fraction",
 ]
 
 

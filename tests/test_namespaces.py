@@ -61,6 +61,8 @@ PUBLIC = {
         "tanh", "top_k", "truediv", "unsorted_segment_max", "unsorted_segment_mean",
         "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
         "unsorted_segment_sum", "xlog1py", "xlogy", "zeta",
+        "xdivy", "reciprocal_no_nan", "rint", "polyval", "cumulative_logsumexp", "scalar_mul",
+        "accumulate_n", "zero_fraction", "invert_permutation",
     },
     "tg.nn": {
         "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -72,6 +74,7 @@ PUBLIC = {
         "selu", "separable_conv2d", "sigmoid", "sigmoid_cross_entropy_with_logits", "silu",
         "softmax", "softmax_cross_entropy_with_logits", "softplus", "softsign",
         "sparse_softmax_cross_entropy_with_logits", "swish", "tanh",
+        "top_k", "in_top_k", "zero_fraction",
     },
     "tg.linalg": {
         "adjoint", "band_part", "cholesky", "cholesky_solve", "cross", "det", "diag",

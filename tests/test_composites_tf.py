@@ -1,0 +1,188 @@
+"""TensorFlow 2.21 functions that tapegrad writes as composites of its ops (tg.math, tg.nn,
+tg.linalg, tg.image): the expected values, dtypes and error classes were taken from
+TensorFlow 2.21 on the same inputs; gradients are checked against central differences."""
+import numpy as np
+import pytest
+
+import tapegrad as tg
+
+
+def close(actual, expected, dtype=None, rtol=1e-6, atol=1e-6):
+    a = np.asarray(actual)
+    if dtype is not None:
+        assert a.dtype == np.dtype(dtype), a.dtype
+    np.testing.assert_allclose(a, expected, rtol=rtol, atol=atol)
+
+
+def grad_ok(f, *xs, rtol=1e-5, atol=1e-6):
+    """f's Jacobians at float64 inputs xs against central differences."""
+    xs = [np.asarray(x, np.float64) for x in xs]
+    theoretical, numerical = tg.test.compute_gradient(f, xs)
+    for t, n in zip(theoretical, numerical):
+        assert np.abs(t).max() > 0 or np.abs(n).max() == 0
+        np.testing.assert_allclose(t, n, rtol=rtol, atol=atol)
+
+
+# ---- tg.math -------------------------------------------------------------------------
+
+def test_xdivy_values_gradient_errors():
+    x, y = tg.constant([0., 1., -2., 0.]), tg.constant([0., 0., 4., 3.])
+    close(tg.math.xdivy(x, y), [0., np.inf, -0.5, 0.], np.float32)
+    with tg.GradientTape(persistent=True) as t:
+        t.watch([x, y])
+        z = tg.math.xdivy(x, y)
+    close(t.gradient(z, x), [0., np.inf, 0.25, 0.])      # TF's, inf included
+    close(t.gradient(z, y), [0., -np.inf, 0.125, 0.])
+    close(tg.math.xdivy(tg.constant([[1.], [0.]], tg.float64), tg.constant([2., 0.], tg.float64)),
+          [[0.5, np.inf], [0., 0.]], np.float64)
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.math.xdivy(tg.constant([1, 0]), tg.constant([0, 2]))
+    grad_ok(lambda a, b: tg.math.xdivy(a, b), [[0.5, -1.5], [2., 0.3]], [1.5, -0.7])
+
+
+def test_reciprocal_no_nan():
+    a = tg.constant([0., 2., -4.])
+    close(tg.math.reciprocal_no_nan(a), [0., 0.5, -0.25], np.float32)
+    with tg.GradientTape() as t:
+        t.watch(a)
+        z = tg.math.reciprocal_no_nan(a)
+    close(t.gradient(z, a), [0., -0.25, -0.0625])
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.math.reciprocal_no_nan(tg.constant([0, 2]))
+    grad_ok(tg.math.reciprocal_no_nan, [0.5, -3., 1.25])
+
+
+def test_rint():
+    x = tg.constant([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.4, -0.6])
+    r = tg.math.rint(x)
+    close(r, [-2., -2., -0., 0., 2., 2., 0., -1.], np.float32)
+    assert np.signbit(np.asarray(r)[2])
+    close(tg.math.rint(tg.constant([1.5], tg.float64)), [2.], np.float64)
+    with tg.GradientTape() as t:
+        t.watch(x)
+        z = tg.math.rint(x)
+    assert t.gradient(z, x) is None                        # TF's Rint has no gradient
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.math.rint(tg.constant([1, 2]))
+
+
+def test_polyval():
+    x = tg.constant([0., -1., 2.])
+    close(tg.math.polyval([1., 2., 3.], x), [3., 2., 11.], np.float32)
+    close(tg.math.polyval([], x), [0., 0., 0.], np.float32)
+    close(tg.math.polyval([tg.constant([1., 2.]), 3.], tg.constant([[0.], [2.]])),
+          [[3., 3.], [5., 7.]], np.float32)
+    close(tg.math.polyval([1, 2], tg.constant([0, -1, 2])), [2, 1, 4], np.int32)
+    close(tg.math.polyval([2.], 3.), 2., np.float32)
+    with pytest.raises(ValueError, match="coeffs must be list"):
+        tg.math.polyval(tg.constant([1., 2.]), x)
+    for bad in ([1, 2], [1., tg.constant(2., tg.float64)]):   # each converted on its own
+        with pytest.raises(tg.errors.InvalidArgumentError):
+            tg.math.polyval(bad, x)
+    grad_ok(lambda c0, c1, c2, v: tg.math.polyval([c0, c1, c2], v), 0.5, [-1., 2.], 3.,
+            [[0.3, -1.2], [2., 0.]])
+
+
+CLSE_IN = [[0., 1., -2., 3.], [1000., -1000., 0., 0.]]
+CLSE = [   # TensorFlow 2.21's tf.math.cumulative_logsumexp(CLSE_IN as float64, **kwargs)
+    ({}, [[0., 1., -2., 3.], [1000., 1., 0.126928011, 3.04858735]]),
+    ({"axis": 1}, [[0., 1.31326169, 1.34901222, 3.17551536], [1000.] * 4]),
+    ({"axis": 1, "exclusive": True}, [[-np.inf, 0., 1.31326169, 1.34901222],
+                                      [-np.inf, 1000., 1000., 1000.]]),
+    ({"axis": 1, "reverse": True}, [[3.17551536, 3.13284523, 3.00671535, 3.],
+                                    [1000., 0.693147181, 0.693147181, 0.]]),
+    ({"axis": 1, "exclusive": True, "reverse": True},
+     [[3.13284523, 3.00671535, 3., -np.inf], [0.69314718, 0.69314718, 0., -np.inf]]),
+    ({"axis": -1}, [[0., 1.31326169, 1.34901222, 3.17551536], [1000.] * 4]),
+    ({"axis": 0, "exclusive": True}, [[-np.inf] * 4, [0., 1., -2., 3.]]),
+]
+
+
+@pytest.mark.parametrize("kwargs,expected", CLSE)
+def test_cumulative_logsumexp(kwargs, expected):
+    out = tg.math.cumulative_logsumexp(tg.constant(CLSE_IN, tg.float64), **kwargs)
+    close(out, expected, np.float64, rtol=1e-8)
+    f32 = tg.math.cumulative_logsumexp(tg.constant(CLSE_IN, tg.float32), **kwargs)
+    close(f32, expected, np.float32, rtol=1e-6)
+    x = np.random.default_rng(0).standard_normal((3, 5))
+    x[1, 2] = x[1, 1]                                     # a tie: the gradient is still exact
+    def f(v):   # the exclusive -inf entries are left out (their differences are NaN)
+        out = tg.math.cumulative_logsumexp(v, **kwargs)
+        return tg.where(tg.math.is_finite(out), out, tg.zeros_like(out))
+    grad_ok(f, x)
+
+
+def test_cumulative_logsumexp_edges():
+    close(tg.math.cumulative_logsumexp(tg.constant([-np.inf, 0., -np.inf])), [-np.inf, 0., 0.])
+    close(tg.math.cumulative_logsumexp(tg.constant([1., 2.]), axis=tg.constant(0)),
+          [1., 2.3132617], np.float32)
+    with pytest.raises(tg.errors.InvalidArgumentError, match="scan axis"):
+        tg.math.cumulative_logsumexp(tg.constant(CLSE_IN), axis=2)
+    with pytest.raises(tg.errors.InvalidArgumentError, match="scan axis"):
+        tg.math.cumulative_logsumexp(tg.constant(3.))
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.math.cumulative_logsumexp(tg.constant([1, 2]))
+
+
+def test_scalar_mul():
+    close(tg.math.scalar_mul(2., tg.constant([1., 2.])), [2., 4.], np.float32)
+    close(tg.math.scalar_mul(2, tg.constant([1., 2.])), [2., 4.], np.float32)
+    s = tg.math.scalar_mul(2, tg.IndexedSlices(tg.constant([[1., 2.]]), tg.constant([1]),
+                                               tg.constant([3, 2])))
+    assert isinstance(s, tg.IndexedSlices)
+    close(s.values, [[2., 4.]])
+    with pytest.raises(ValueError, match="0-D"):
+        tg.math.scalar_mul(tg.constant([2.]), tg.constant([1., 2.]))
+    with pytest.raises(TypeError):
+        tg.math.scalar_mul(2.5, tg.constant([1, 2]))
+    with pytest.raises(ValueError):
+        tg.math.scalar_mul(tg.constant(2., tg.float64), tg.constant([1., 2.]))
+    grad_ok(lambda a, b: tg.math.scalar_mul(a, b), 1.5, [1., -2.])
+
+
+def test_accumulate_n():
+    close(tg.math.accumulate_n([tg.constant([1., 2.]), tg.constant([3., 4.])]), [4., 6.],
+          np.float32)
+    close(tg.math.accumulate_n([[1., 2.], [3., 4.]]), [4., 6.], np.float32)
+    close(tg.math.accumulate_n([tg.constant([1., 2.])], shape=[2], tensor_dtype=tg.float32),
+          [1., 2.])
+    for bad in ([], [tg.constant([1., 2.]), tg.constant([3, 4])]):
+        with pytest.raises(ValueError, match="at least one Tensor"):
+            tg.math.accumulate_n(bad)
+    with pytest.raises(ValueError, match="not compatible"):
+        tg.math.accumulate_n([tg.constant([1., 2.]), tg.constant([3., 4., 5])])
+    with pytest.raises(ValueError, match="not compatible"):
+        tg.math.accumulate_n([tg.constant([1., 2.])], shape=[3])
+    with pytest.raises(TypeError, match="tensor_dtype"):
+        tg.math.accumulate_n([tg.constant([1., 2.])], shape=[2], tensor_dtype=tg.float64)
+    grad_ok(lambda a, b: tg.math.accumulate_n([a, b, a]), [1., 2.], [3., -1.])
+
+
+def test_zero_fraction():
+    assert tg.nn.zero_fraction is tg.math.zero_fraction
+    close(tg.math.zero_fraction(tg.constant([0., 1., 0., 2.], tg.float64)), 0.5, np.float32)
+    close(tg.math.zero_fraction(tg.constant([[0, 1], [0, 0]])), 0.75, np.float32)
+    close(tg.math.zero_fraction(tg.constant([], tg.float32)), np.nan, np.float32)
+    close(tg.math.zero_fraction([True, False]), 0.5, np.float32)
+    c = tg.constant([0., 1.])
+    with tg.GradientTape() as t:
+        t.watch(c)
+        z = tg.math.zero_fraction(c)
+    assert t.gradient(z, c) is None
+
+
+def test_invert_permutation():
+    close(tg.math.invert_permutation([3, 4, 0, 2, 1]), [2, 4, 3, 0, 1], np.int32)
+    close(tg.math.invert_permutation(tg.constant([1, 0], tg.int64)), [1, 0], np.int64)
+    close(tg.math.invert_permutation([]), np.zeros(0), np.int32)
+    for bad, msg in (([0, 0], "0 is duplicated"), ([0, 2], "2 is not between 0 and 2"),
+                     ([[0]], "1D vector"), ([0., 1.], "int32, int64")):
+        with pytest.raises(tg.errors.InvalidArgumentError, match=msg):
+            tg.math.invert_permutation(bad)
+
+
+def test_nn_aliases_of_math():
+    assert tg.nn.top_k is tg.math.top_k and tg.nn.in_top_k is tg.math.in_top_k
+    v, i = tg.nn.top_k(tg.constant([1., 3., 2.]), k=2)
+    close(v, [3., 2.])
+    close(i, [1, 2], np.int32)
