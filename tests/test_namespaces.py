@@ -75,6 +75,10 @@ PUBLIC = {
         "softmax", "softmax_cross_entropy_with_logits", "softplus", "softsign",
         "sparse_softmax_cross_entropy_with_logits", "swish", "tanh",
         "top_k", "in_top_k", "zero_fraction",
+        "crelu", "weighted_cross_entropy_with_logits", "log_poisson_loss",
+        "sufficient_statistics", "normalize_moments", "weighted_moments",
+        "compute_average_loss", "scale_regularization_loss", "depth_to_space",
+        "space_to_depth",
     },
     "tg.linalg": {
         "adjoint", "band_part", "cholesky", "cholesky_solve", "cross", "det", "diag",
