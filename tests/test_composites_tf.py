@@ -14,10 +14,10 @@ def close(actual, expected, dtype=None, rtol=1e-6, atol=1e-6):
     np.testing.assert_allclose(a, expected, rtol=rtol, atol=atol)
 
 
-def grad_ok(f, *xs, rtol=1e-5, atol=1e-6):
+def grad_ok(f, *xs, rtol=1e-5, atol=1e-6, delta=None):
     """f's Jacobians at float64 inputs xs against central differences."""
     xs = [np.asarray(x, np.float64) for x in xs]
-    theoretical, numerical = tg.test.compute_gradient(f, xs)
+    theoretical, numerical = tg.test.compute_gradient(f, xs, delta=delta)
     assert any(np.abs(t).max() > 0 for t in theoretical)   # not a vacuous check
     for t, n in zip(theoretical, numerical):
         np.testing.assert_allclose(t, n, rtol=rtol, atol=atol)
@@ -336,3 +336,30 @@ def test_depth_to_space_and_space_to_depth():
     grad_ok(lambda v: tg.nn.space_to_depth(v, 2) * tg.constant(np.arange(36.).reshape(3, 12)),
             w)
     grad_ok(lambda v: tg.nn.depth_to_space(v, 2) ** 2, RNG.standard_normal((1, 2, 3, 8)))
+
+
+# ---- tg.linalg -----------------------------------------------------------------------
+
+def test_linalg_normalize():
+    x = tg.constant([[3., -4.], [0., 0.]])
+    n, norm = tg.linalg.normalize(x)
+    close(n, [[0.6, -0.8], [0., 0.]], np.float32), close(norm, [[5.]], np.float32)
+    with np.errstate(invalid="ignore"):
+        n, norm = tg.linalg.normalize(x, axis=1)
+        close(n, [[0.6, -0.8], [np.nan, np.nan]]), close(norm, [[5.], [0.]])
+        n, norm = tg.linalg.normalize(x, ord=np.inf, axis=-1)
+        close(n, [[0.75, -1.], [np.nan, np.nan]]), close(norm, [[4.], [0.]])
+    n, norm = tg.linalg.normalize(x, ord=1, axis=0)
+    close(n, [[1., -1.], [0., 0.]]), close(norm, [[3., 4.]])
+    n, norm = tg.linalg.normalize(tg.constant([[1., 2.], [3., 4.]], tg.float64), ord="fro",
+                                  axis=[0, 1])
+    close(n, [[0.18257419, 0.36514837], [0.54772256, 0.73029674]], np.float64)
+    close(norm, [[5.47722558]], np.float64)
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.linalg.normalize(tg.constant([1, 2]))
+    with pytest.raises(ValueError, match="supported vector norm"):
+        tg.linalg.normalize(x, ord=-1)
+    m = RNG.standard_normal((3, 4))
+    for kw in ({}, {"axis": 1}, {"ord": 1, "axis": 0}, {"ord": 3, "axis": -1}):
+        grad_ok(lambda v: tg.concat([tg.reshape(a, [-1]) for a in tg.linalg.normalize(v, **kw)],
+                                    0), m, delta=1e-5)

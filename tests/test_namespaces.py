@@ -86,6 +86,7 @@ PUBLIC = {
         "l2_normalize", "logdet", "lstsq", "lu", "matmul", "matrix_rank", "matrix_transpose",
         "matvec", "norm", "pinv", "qr", "set_diag", "slogdet", "solve", "sqrtm", "svd",
         "tensordot", "trace", "triangular_solve",
+        "normalize",
     },
     "tg.math.special": {
         "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e",
