@@ -1,6 +1,8 @@
 """TensorFlow 2.21 functions that tapegrad writes as composites of its ops (tg.math, tg.nn,
 tg.linalg, tg.image): the expected values, dtypes and error classes were taken from
 TensorFlow 2.21 on the same inputs; gradients are checked against central differences."""
+import re
+
 import numpy as np
 import pytest
 
@@ -363,3 +365,211 @@ def test_linalg_normalize():
     for kw in ({}, {"axis": 1}, {"ord": 1, "axis": 0}, {"ord": 3, "axis": -1}):
         grad_ok(lambda v: tg.concat([tg.reshape(a, [-1]) for a in tg.linalg.normalize(v, **kw)],
                                     0), m, delta=1e-5)
+
+
+# ---- tg.image ------------------------------------------------------------------------
+
+IM = tg.reshape(tg.range(24.), [2, 4, 3]) / 4 - 2          # HWC float32
+BATCH = tg.stack([IM, IM * 2 + 1])                        # NHWC
+U8 = tg.constant(np.arange(24).reshape(2, 4, 3) * 10, tg.uint8)
+BIG = tg.reshape(tg.range(2 * 5 * 6 * 1.), [2, 5, 6, 1])
+IMG64 = RNG.standard_normal((2, 4, 5, 3))
+
+
+def grad_ok32(f, *xs):
+    """For functions TensorFlow computes in float32 (float64 images are converted): the
+    derivatives of float32 arithmetic against central differences with a larger step."""
+    grad_ok(f, *xs, rtol=2e-2, atol=2e-3, delta=2.0 ** -6)
+
+
+def test_rot90():
+    col = IM[..., :1]
+    close(tg.image.rot90(col), [[[0.25], [3.25]], [[-0.5], [2.5]], [[-1.25], [1.75]],
+                                [[-2.], [1.]]], np.float32)
+    close(tg.image.rot90(col, 2), [[[3.25], [2.5], [1.75], [1.]],
+                                   [[0.25], [-0.5], [-1.25], [-2.]]])
+    k3 = [[[1.], [-2.]], [[1.75], [-1.25]], [[2.5], [-0.5]], [[3.25], [0.25]]]
+    close(tg.image.rot90(col, k=3), k3)
+    close(tg.image.rot90(col, k=-1), k3)
+    close(tg.image.rot90(col, k=tg.constant(1)), tg.image.rot90(col))
+    r = tg.image.rot90(BATCH[..., :1], k=1)
+    assert tuple(r.shape) == (2, 4, 2, 1)
+    close(r[1], [[[1.5], [7.5]], [[0.], [6.]], [[-1.5], [4.5]], [[-3.], [3.]]])
+    with pytest.raises(ValueError, match="at least three-dimensional"):
+        tg.image.rot90(IM[..., 0])
+    with pytest.raises(TypeError):
+        tg.image.rot90(col, k=1.5)
+    for k in range(4):
+        grad_ok(lambda v: tg.image.rot90(v, k) * tg.constant(np.arange(60.).reshape(5, 4, 3)
+                                                             if k % 2 else
+                                                             np.arange(60.).reshape(4, 5, 3)),
+                IMG64[0])
+
+
+def test_central_crop():
+    c = tg.image.central_crop(BIG, 0.5)
+    close(c[0, ..., 0], [[7, 8, 9, 10], [13, 14, 15, 16], [19, 20, 21, 22]], np.float32)
+    assert tuple(c.shape) == (2, 3, 4, 1)
+    close(tg.image.central_crop(BIG[0], 0.3)[..., 0], [[8, 9], [14, 15], [20, 21]])
+    assert tuple(tg.image.central_crop(BIG[0], 1.0).shape) == (5, 6, 1)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match=r"within \(0, 1\]"):
+            tg.image.central_crop(BIG[0], bad)
+    with pytest.raises(ValueError, match="at least three-dimensional"):
+        tg.image.central_crop(BIG[0, ..., 0], 0.5)
+    grad_ok(lambda v: tg.image.central_crop(v, 0.5), IMG64)
+
+
+def test_crop_and_pad_to_bounding_box():
+    c = tg.image.crop_to_bounding_box(BIG, 1, 2, 3, 2)
+    close(c[..., 0], [[[8, 9], [14, 15], [20, 21]], [[38, 39], [44, 45], [50, 51]]], np.float32)
+    assert tuple(tg.image.crop_to_bounding_box(BIG[0], 0, 0, 5, 6).shape) == (5, 6, 1)
+    for args, msg in (((-1, 2, 3, 2), "offset_height must be >= 0."),
+                      ((1, 2, 0, 2), "target_height must be > 0."),
+                      ((3, 2, 3, 2), "height must be >= target + offset."),
+                      ((0, 5, 3, 2), "width must be >= target + offset.")):
+        with pytest.raises(ValueError, match=re.escape(msg)):
+            tg.image.crop_to_bounding_box(BIG, *args)
+    with pytest.raises(ValueError, match="either 3 or 4 dimensions"):
+        tg.image.crop_to_bounding_box(BIG[0, ..., 0], 0, 0, 1, 1)
+    p = tg.image.pad_to_bounding_box(IM[..., :1], 1, 2, 4, 6)
+    close(p[..., 0], [[0] * 6, [0, 0, -2., -1.25, -0.5, 0.25], [0, 0, 1., 1.75, 2.5, 3.25],
+                      [0] * 6], np.float32)
+    assert tuple(tg.image.pad_to_bounding_box(BATCH, 0, 1, 2, 5).shape) == (2, 2, 5, 3)
+    assert tg.image.pad_to_bounding_box(U8, 0, 0, 3, 4).dtype == tg.uint8
+    for args, msg in (((-1, 0, 4, 6), "offset_height must be >= 0"),
+                      ((1, 0, 2, 6), "height must be <= target - offset"),
+                      ((0, 3, 2, 6), "width must be <= target - offset")):
+        with pytest.raises(ValueError, match=msg):
+            tg.image.pad_to_bounding_box(IM, *args)
+    grad_ok(lambda v: tg.image.crop_to_bounding_box(v, 1, 2, 3, 2), IMG64)
+    grad_ok(lambda v: tg.image.pad_to_bounding_box(v, 1, 2, 6, 8) ** 2, IMG64)
+
+
+def test_resize_with_crop_or_pad():
+    r = tg.image.resize_with_crop_or_pad(BIG, 3, 8)
+    close(r[1, ..., 0], [[0, 36, 37, 38, 39, 40, 41, 0], [0, 42, 43, 44, 45, 46, 47, 0],
+                         [0, 48, 49, 50, 51, 52, 53, 0]], np.float32)
+    close(tg.image.resize_with_crop_or_pad(BIG[0], 6, 3)[..., 0],
+          [[1, 2, 3], [7, 8, 9], [13, 14, 15], [19, 20, 21], [25, 26, 27], [0, 0, 0]])
+    with pytest.raises(ValueError, match="target_height must be > 0."):
+        tg.image.resize_with_crop_or_pad(BIG[0], 0, 3)
+    grad_ok(lambda v: tg.image.resize_with_crop_or_pad(v, 3, 7) ** 2, IMG64)
+
+
+PIS = [[-1.6613247, -1.5168617, -1.3723986], [-1.2279357, -1.0834726, -0.9390096],
+       [-0.7945466, -0.6500836, -0.5056206], [-0.3611575, -0.2166945, -0.0722315]]
+
+
+def test_per_image_standardization():
+    expected = np.concatenate([PIS, -np.array(PIS)[::-1, ::-1]]).reshape(2, 4, 3)
+    close(tg.image.per_image_standardization(IM), expected, np.float32)
+    close(tg.image.per_image_standardization(BATCH), [expected, expected], np.float32)
+    close(tg.image.per_image_standardization(U8), expected, np.float32)
+    close(tg.image.per_image_standardization(tg.ones([2, 2, 1], tg.float64)),
+          np.zeros((2, 2, 1)), np.float32)
+    with pytest.raises(ValueError, match="at least three-dimensional"):
+        tg.image.per_image_standardization(tg.ones([2, 2]))
+    grad_ok32(lambda v: tg.image.per_image_standardization(v) * tg.constant(
+        np.arange(120., dtype=np.float32).reshape(2, 4, 5, 3)), IMG64)
+
+
+def test_adjust_brightness():
+    e = np.arange(24.).reshape(2, 4, 3) / 4 - 1.75
+    close(tg.image.adjust_brightness(IM, 0.25), e, np.float32)
+    close(tg.image.adjust_brightness(tg.cast(IM, tg.float64), 0.25), e, np.float64)
+    close(tg.image.adjust_brightness(U8, 0.1), np.arange(24).reshape(2, 4, 3) * 10 + 25,
+          np.uint8)
+    close(tg.image.adjust_brightness(U8, -0.5).numpy().ravel()[11:16], [0, 0, 2, 12, 22],
+          np.uint8)
+    grad_ok32(lambda v, d: tg.image.adjust_brightness(v, d) ** 2, IMG64, 0.3)
+
+
+def test_adjust_contrast():
+    close(tg.image.adjust_contrast(IM, 2.0)[0, 0], [-4.625, -4.375, -4.125], np.float32)
+    close(tg.image.adjust_contrast(IM, 2.0)[1, 3], [5.875, 6.125, 6.375])
+    c = tg.image.adjust_contrast(BATCH, -0.5)
+    close(c[0, 0, 0], [1.9375, 2.1875, 2.4375]), close(c[1, 1, 3], [-0.375, 0.125, 0.625])
+    close(tg.image.adjust_contrast(U8, 1.5).numpy().reshape(8, 3),
+          [[0, 0, 0], [0, 2, 12], [37, 47, 57], [82, 92, 102], [127, 137, 147],
+           [172, 182, 192], [217, 227, 237], [255, 255, 255]], np.uint8)
+    with pytest.raises(tg.errors.InvalidArgumentError, match="at least 3-D"):
+        tg.image.adjust_contrast(IM[..., 0], 1.5)
+    # TensorFlow's AdjustContrastv2 has no gradient (LookupError); the composite has one
+    grad_ok32(lambda v: tg.image.adjust_contrast(v, 1.7) ** 2, IMG64)
+
+
+def test_adjust_gamma():
+    g = tg.image.adjust_gamma(tg.abs(IM), 2.0, 0.5)
+    close(g[0], [[2., 1.53125, 1.125], [0.78125, 0.5, 0.28125], [0.125, 0.03125, 0.],
+                 [0.03125, 0.125, 0.28125]], np.float32)
+    with np.errstate(invalid="ignore"):
+        close(tg.image.adjust_gamma(IM, 0.5)[0, 2], [np.nan, np.nan, 0.])
+    g64 = tg.image.adjust_gamma(tg.cast(tg.abs(IM), tg.float64), 0.5)
+    close(g64[0, 0], [1.4142135, 1.3228757, 1.2247449], np.float64)
+    close(tg.image.adjust_gamma(U8, 0.5, 1.2)[0], [[0, 60, 85], [105, 121, 135],
+                                                  [148, 160, 171], [182, 192, 201]], np.uint8)
+    with pytest.raises(ValueError, match="non-negative"):
+        tg.image.adjust_gamma(IM, -1.0)
+    grad_ok32(lambda v: tg.image.adjust_gamma(v, 2.5, 0.7), np.abs(IMG64) + 0.5)
+
+
+def test_rgb_to_grayscale_and_back():
+    gray = [-1.79605, -1.046125, -0.2962, 0.453725, 1.20365, 1.953575, 2.7035, 3.4534252]
+    close(tg.image.rgb_to_grayscale(IM), np.reshape(gray, (2, 4, 1)), np.float32)
+    g4 = tg.image.rgb_to_grayscale(BATCH)
+    close(g4[1, 0, :, 0], [-2.5922, -1.0923501, 0.4075, 1.9073499])
+    close(tg.image.rgb_to_grayscale(U8)[..., 0], [[8, 38, 68, 98], [128, 158, 188, 218]],
+          np.uint8)
+    close(tg.image.rgb_to_grayscale(tg.cast(IM, tg.float64)), np.reshape(gray, (2, 4, 1)),
+          np.float64)
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.image.rgb_to_grayscale(IM[..., :2])
+    close(tg.image.grayscale_to_rgb(IM[..., :1]), np.repeat(np.asarray(IM)[..., :1], 3, -1),
+          np.float32)
+    assert tg.image.grayscale_to_rgb(U8[..., :1]).dtype == tg.uint8
+    with pytest.raises(ValueError, match="should be size 1"):
+        tg.image.grayscale_to_rgb(IM)
+    with pytest.raises(ValueError, match="at least two-dimensional"):
+        tg.image.grayscale_to_rgb(tg.constant([1.]))
+    grad_ok32(lambda v: tg.image.rgb_to_grayscale(v) ** 2, IMG64)
+    grad_ok(lambda v: tg.image.grayscale_to_rgb(v) ** 2, IMG64[..., :1])
+
+
+def test_image_gradients():
+    dy, dx = tg.image.image_gradients(BATCH)
+    close(dy[:, :, 0, 0], [[3., 0.], [6., 0.]], np.float32)
+    close(dx[:, 0, :, 0], [[0.75, 0.75, 0.75, 0.], [1.5, 1.5, 1.5, 0.]], np.float32)
+    dy, dx = tg.image.image_gradients(U8[None])
+    close(dy[0, :, 0, 0], [120, 0], np.uint8), close(dx[0, 0, :, 0], [30, 30, 30, 0])
+    with pytest.raises(ValueError, match="expects a 4D tensor"):
+        tg.image.image_gradients(IM)
+    grad_ok(lambda v: tg.concat(tg.image.image_gradients(v), 0) ** 2, IMG64)
+
+
+def test_sobel_edges():
+    x = tg.constant(np.array([[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8]],
+                             np.float32).reshape(1, 3, 4, 1))
+    s = tg.image.sobel_edges(x)
+    assert tuple(s.shape) == (1, 3, 4, 1, 2) and s.dtype == tg.float32
+    close(s[0, ..., 0, 0], [[0, 0, 0, 0], [8, 7, 11, 16], [0, 0, 0, 0]])      # TF's
+    close(s[0, ..., 0, 1], [[0, -4, -6, 0], [0, -5, -1, 0], [0, -6, 4, 0]])
+    assert tg.image.sobel_edges(tg.cast(x, tg.float64)).dtype == tg.float64
+    with pytest.raises(tg.errors.InvalidArgumentError, match="paddings"):
+        tg.image.sobel_edges(IM)
+    with pytest.raises(tg.errors.InvalidArgumentError):
+        tg.image.sobel_edges(U8[None])
+    grad_ok(lambda v: tg.image.sobel_edges(v) ** 2, IMG64)
+
+
+def test_psnr():
+    close(tg.image.psnr(IM, IM * 0.9, 1.0), 14.247639, np.float32)
+    ramp = 0.1 * tg.reshape(tg.range(48.), BATCH.shape) / 48
+    close(tg.image.psnr(BATCH, BATCH + ramp, 2.0), [37.08868, 28.478785], np.float32)
+    close(tg.image.psnr(U8, U8 // 2, 255), 11.594658, np.float32)
+    with np.errstate(divide="ignore"):
+        close(tg.image.psnr(IM, IM, 1.0), np.inf, np.float32)
+        close(tg.image.psnr(IM, BATCH, 1.0), [np.inf, -8.136087], np.float32)   # broadcast
+    i64 = tg.cast(IM, tg.float64)
+    close(tg.image.psnr(i64, i64 * 0.5, 1.0), 0.2682401, np.float32)
+    grad_ok32(lambda u, v: tg.image.psnr(u, v, 2.0), IMG64, IMG64 * 0.8 + 0.1)

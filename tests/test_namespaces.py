@@ -93,6 +93,10 @@ PUBLIC = {
     },
     "tg.image": {
         "flip_left_right", "flip_up_down", "resize", "resize_with_pad", "ResizeMethod",
+        "rot90", "central_crop", "crop_to_bounding_box", "pad_to_bounding_box",
+        "resize_with_crop_or_pad", "per_image_standardization", "adjust_brightness",
+        "adjust_contrast", "adjust_gamma", "rgb_to_grayscale", "grayscale_to_rgb",
+        "image_gradients", "sobel_edges", "psnr",
     },
     "tg.random": {
         "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
