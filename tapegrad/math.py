@@ -138,11 +138,11 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
               for v in inputs]
     if any(v.dtype != inputs[0].dtype for v in inputs):
         raise bad
-    want = list(inputs[0].shape) if shape is None else list(_np.asarray(shape).reshape(-1))
+    want = list(inputs[0].shape) if shape is None else [
+        int(d) for d in _np.asarray(shape).reshape(-1)]
     for v in inputs:
         if list(v.shape) != want:
-            raise ValueError(f"Shapes {tuple(v.shape)!r} and {tuple(want)!r} are not compatible"
-                             .replace(",)", ",)"))
+            raise ValueError(f"Shapes {tuple(want)!r} and {tuple(v.shape)!r} are not compatible")
     if tensor_dtype is not None and _t.as_dtype(tensor_dtype) != _t.as_dtype(inputs[0].dtype):
         raise TypeError(f"The `tensor_dtype` argument is {_t.as_dtype(tensor_dtype)!r}, but "
                         f"`input` is of type {_t.as_dtype(inputs[0].dtype)!r}. These must be "
