@@ -103,7 +103,10 @@ def central_crop(image, central_fraction):
     f = float(_np.asarray(central_fraction))
     if not 0.0 < f <= 1.0:
         raise ValueError("central_fraction must be within (0, 1]")
-    _at_least_3d(image, rank4=True)
+    _at_least_3d(image)
+    if len(image.shape) > 4:
+        raise ValueError(f"`image` should either be a Tensor with rank = 3 or rank = 4. Had "
+                         f"rank = {len(image.shape)}.")
     if f == 1.0:
         return image
     h_ax, w_ax = _hw_axes(image)
@@ -215,8 +218,12 @@ def adjust_gamma(image, gamma=1, gain=1):
     """gain * image ** gamma (integer images: in [0, 1] floats, saturated back)."""
     image = _image(image)
     x = _float_compute(image)
-    g = gamma.numpy() if isinstance(gamma, _TRACKED) else gamma
-    if _np.any(_np.asarray(g) < 0):
+    if isinstance(gamma, _TRACKED):   # TensorFlow's assert on a tensor: an op error
+        if _np.any(gamma.numpy() < 0):
+            raise _InvalidArgumentError("Expected 'tf.Tensor(False, shape=(), dtype=bool)' to "
+                                       "be true. Summarized data: b'Gamma should be a "
+                                       "non-negative real number.'")
+    elif _np.any(_np.asarray(gamma) < 0):
         raise ValueError("Gamma should be a non-negative real number.")
     return _from_float32(_t.cast(_image(gain), x.dtype) * x ** _t.cast(_image(gamma), x.dtype),
                          image.dtype)

@@ -417,6 +417,10 @@ def test_central_crop():
             tg.image.central_crop(BIG[0], bad)
     with pytest.raises(ValueError, match="at least three-dimensional"):
         tg.image.central_crop(BIG[0, ..., 0], 0.5)
+    with pytest.raises(ValueError, match="rank = 3 or rank = 4. Had rank = 5"):
+        tg.image.central_crop(BIG[None], 0.5)
+    with pytest.raises(ValueError, match="either 3 or 4 dimensions"):
+        tg.image.rot90(BIG[None])
     grad_ok(lambda v: tg.image.central_crop(v, 0.5), IMG64)
 
 
@@ -511,6 +515,8 @@ def test_adjust_gamma():
                                                   [148, 160, 171], [182, 192, 201]], np.uint8)
     with pytest.raises(ValueError, match="non-negative"):
         tg.image.adjust_gamma(IM, -1.0)
+    with pytest.raises(tg.errors.InvalidArgumentError, match="non-negative"):
+        tg.image.adjust_gamma(IM, tg.constant(-1.0))
     grad_ok32(lambda v: tg.image.adjust_gamma(v, 2.5, 0.7), np.abs(IMG64) + 0.5)
 
 
