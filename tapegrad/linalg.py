@@ -9,7 +9,17 @@ from ._tape import (  # noqa: F401
     global_norm,
 )
 
+from ._tape import norm as _norm, Tensor as _Tensor, Variable as _Variable  # noqa: E402
+from ._tape import convert_to_tensor as _convert  # noqa: E402
 _export(globals(), "linalg")   # the op table's tg.linalg functions (rules*.pxi: ns="linalg")
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):
+    """(tensor / norm, norm), the norm as tg.norm(tensor, ord, axis, keepdims=True)."""
+    if not isinstance(tensor, (_Tensor, _Variable)):
+        tensor = _convert(tensor)
+    norm_ = _norm(tensor, ord=ord, axis=axis, keepdims=True)
+    return tensor / norm_, norm_
 
 
 __dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)

@@ -19,8 +19,10 @@ from ._tape import (  # noqa: F401  (convolution and pooling: ops_conv.pxi)
 )
 # the op table's tg.nn functions (rules*.pxi: ns="nn"): relu, sigmoid, softmax, max_pool, ...
 _TABLE = _export(globals(), "nn")
-from .errors import InvalidArgumentError as _InvalidArgumentError
+from .errors import InvalidArgumentError as _InvalidArgumentError, NotFoundError as _NotFoundError
 from ._tape import embedding_lookup  # noqa: F401
+from ._tape import top_k, in_top_k  # noqa: F401  (TensorFlow's aliases of tf.math's)
+from .math import zero_fraction  # noqa: F401
 
 _TRACKED = (_t.Tensor, _t.Variable)
 
@@ -33,6 +35,7 @@ __all__ = _TABLE + [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
     "avg_pool3d", "pool", "max_pool_with_argmax", "batch_normalization", "fused_batch_norm",
     "local_response_normalization", "lrn",
+    "top_k", "in_top_k", "zero_fraction",
 ]
 
 
@@ -261,3 +264,188 @@ lrn = local_response_normalization
 
 
 __dir__ = _public_dir(globals())   # the namespace's public names only (no helper imports)
+
+
+# ---- composites of TensorFlow's tf.nn (nn_impl.py), written with TensorFlow's formulas so
+# that its values and its gradients at kinks come out of the ops' rules
+__all__ += [
+    "crelu", "weighted_cross_entropy_with_logits", "log_poisson_loss", "sufficient_statistics",
+    "normalize_moments", "weighted_moments", "compute_average_loss",
+    "scale_regularization_loss", "depth_to_space", "space_to_depth",
+]
+
+
+def _tensor(x, dtype=None):
+    if isinstance(x, _TRACKED):
+        return x
+    return _t.convert_to_tensor(x) if dtype is None else _t.constant(_np.asarray(x, dtype))
+
+
+def crelu(features, axis=-1, name=None):
+    """concat([relu(x), relu(-x)], axis)."""
+    x = _t.convert_to_tensor(features)
+    return _t.concat([relu(x), relu(-x)], axis)
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
+    """(1 - z) * x + (1 + (q - 1) * z) * (log1p(exp(-|x|)) + relu(-x)), as TensorFlow."""
+    x = _t.convert_to_tensor(logits)
+    z = _tensor(labels, x.dtype if not isinstance(labels, _TRACKED) else None)
+    if tuple(z.shape) != tuple(x.shape):
+        raise ValueError(f"`logits` and `labels` must have the same shape, received "
+                         f"({_t.TensorShape(x.shape)} vs {_t.TensorShape(z.shape)}).")
+    log_weight = 1 + (pos_weight - 1) * z
+    return (1 - z) * x + log_weight * (_t.log1p(_t.exp(-_t.abs(x))) + relu(-x))
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(c) - c * z, plus Stirling's approximation z log z - z + log(2 pi z) / 2 for z > 1
+    if compute_full_loss."""
+    c = _t.convert_to_tensor(log_input)
+    z = _tensor(targets)
+    if tuple(z.shape) != tuple(c.shape):
+        raise ValueError(f"`log_input` and `targets` must have the same shape, received "
+                         f"({_t.TensorShape(c.shape)} vs {_t.TensorShape(z.shape)}).")
+    result = _t.exp(c) - c * z
+    if compute_full_loss:
+        inside = _t.logical_and(z >= 0, z <= 1)
+        safe = _t.where(inside, _t.ones_like(z), z)   # no log(0) NaN in the untaken branch
+        stirling = safe * _t.log(safe) - safe + 0.5 * _t.log((2 * _np.pi) * safe)
+        result = result + _t.where(inside, _t.zeros_like(z), stirling)
+    return result
+
+
+def _axes(axes):
+    return sorted(set(int(a) for a in _np.asarray(axes).reshape(-1)))
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """(count, sum of x - shift, sum of (x - shift)**2, shift) over axes."""
+    x = _t.convert_to_tensor(x)
+    axes = _axes(axes)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    counts = _t.constant(_np.asarray(count, x.dtype))
+    if shift is not None:
+        shift = _tensor(shift)
+        m_ss, v_ss = x - shift, _t.squared_difference(x, shift)
+    else:
+        m_ss, v_ss = x, _t.square(x)
+    return (counts, _t.reduce_sum(m_ss, axes, keepdims=keepdims),
+            _t.reduce_sum(v_ss, axes, keepdims=keepdims), shift)
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """(mean, variance) from sufficient_statistics' sums."""
+    divisor = _t.reciprocal(_tensor(counts))
+    shifted_mean = mean_ss * divisor
+    mean = shifted_mean + shift if shift is not None else shifted_mean
+    variance = variance_ss * divisor - _t.square(shifted_mean)
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """The frequency-weighted mean and variance over axes (0 where the weights sum to 0);
+    the deviations are taken from the mean with its gradient stopped, as TensorFlow's."""
+    x = _float(x, "SquaredDifference")
+    w = frequency_weights
+    w = _t.cast(w, x.dtype) if isinstance(w, _TRACKED) else _t.constant(_np.asarray(w, x.dtype))
+    axes = _axes(axes)
+    total = _t.reduce_sum(w * x, axes, keepdims=True)
+    weight_sum = _t.reduce_sum(w + _t.zeros_like(x), axes, keepdims=True)
+    mean = _t.divide_no_nan(total, weight_sum)
+    distsq = _t.reduce_sum(w * _t.squared_difference(x, _t.stop_gradient(mean)), axes,
+                           keepdims=True)
+    variance = _t.divide_no_nan(distsq, weight_sum)
+    if not keepdims:
+        mean, variance = _t.squeeze(mean, axes), _t.squeeze(variance, axes)
+    return mean, variance
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss * sample_weight) / global_batch_size (0 if that is 0); one
+    replica: the global batch is the first dimension."""
+    loss = _tensor(per_example_loss)
+    if len(loss.shape) == 0:
+        raise ValueError(f"Invalid value passed for `per_example_loss`. Expected a tensor with "
+                         f"at least rank 1. Received per_example_loss={_np.asarray(loss)} "
+                         f"with rank 0")
+    dtype = loss.dtype
+    if sample_weight is not None:   # TensorFlow scales in float32 and casts back
+        w = _t.cast(_tensor(sample_weight), _np.float32)
+        scaled = _t.cast(loss, _np.float32)
+        d = len(w.shape) - len(scaled.shape)
+        if len(w.shape) and d == 1 and w.shape[-1] == 1:
+            w = _t.squeeze(w, [-1])
+        elif len(w.shape) and d == -1:
+            w = _t.expand_dims(w, -1)
+        loss = _t.cast(scaled * w, dtype)
+    if global_batch_size is None:
+        global_batch_size = loss.shape[0]
+    g = _np.asarray(global_batch_size.numpy() if isinstance(global_batch_size, _TRACKED)
+                    else global_batch_size)
+    if g.ndim != 0:
+        raise _InvalidArgumentError("global_batch_size must be scalar.")
+    if g.dtype.kind not in "iu":
+        raise TypeError(f"global_batch_size must be an integer..  Expected \"x\" to be integer "
+                        f"type.  Found: tensor of dtype {_t.as_dtype(g.dtype)!r}")
+    if g < 0:
+        raise _InvalidArgumentError(f"global_batch_size must be non-negative..  Condition "
+                                   f"x >= 0 did not hold element-wise: x = {int(g)}")
+    total = _t.reduce_sum(loss)
+    if _np.dtype(dtype).kind in "iu":   # TensorFlow's integer division gives float64
+        total, dtype = _t.cast(total, _np.float64), _np.float64
+    return _t.divide_no_nan(total, _t.constant(_np.asarray(g, dtype)))
+
+
+def scale_regularization_loss(regularization_loss):
+    """The sum of the regularization losses divided by the replicas (one here)."""
+    if isinstance(regularization_loss, (list, tuple)):
+        regularization_loss = _t.add_n([_tensor(v) for v in regularization_loss])
+    total = _t.reduce_sum(_tensor(regularization_loss))
+    if _np.dtype(total.dtype).kind in "iu":   # int / int is float64 in TensorFlow
+        total = _t.cast(total, _np.float64)
+    return total / _t.constant(_np.asarray(1, total.dtype))
+
+
+def _block_args(x, block_size, data_format, op):
+    x = _t.convert_to_tensor(x)
+    if data_format not in ("NHWC", "NCHW", "NCHW_VECT_C"):
+        raise _InvalidArgumentError(f"Value for attr 'data_format' of \"{data_format}\" is not "
+                                   f"in the list of allowed values: \"NHWC\", \"NCHW\", "
+                                   f"\"NCHW_VECT_C\" [Op:{op}]")
+    if data_format != "NHWC":
+        raise _NotFoundError(f"Could not find device for node: {{{{node {op}}}}} = {op}"
+                             f"[data_format=\"{data_format}\"] (the CPU has NHWC only, as "
+                             f"TensorFlow's) [Op:{op}]")
+    b = int(block_size)
+    if b < 2:
+        raise _InvalidArgumentError(f"Value for attr 'block_size' of {b} must be at least "
+                                   f"minimum 2 [Op:{op}]")
+    if len(x.shape) != 4:
+        raise _InvalidArgumentError(f"Input rank should be: 4 instead of: {len(x.shape)} "
+                                   f"[Op:{op}]")
+    return x, b
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):
+    """Moves depth into b x b spatial blocks: (N, H, W, C) -> (N, H*b, W*b, C/b**2)."""
+    x, b = _block_args(input, block_size, data_format, "DepthToSpace")
+    n, h, w, c = x.shape
+    if c % (b * b):
+        raise _InvalidArgumentError(f"Input depth dimension {c} should be divisible by: "
+                                   f"{b * b} [Op:DepthToSpace]")
+    y = _t.transpose(_t.reshape(x, [n, h, w, b, b, c // (b * b)]), [0, 1, 3, 2, 4, 5])
+    return _t.reshape(y, [n, h * b, w * b, c // (b * b)])
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):
+    """Moves b x b spatial blocks into depth: (N, H, W, C) -> (N, H/b, W/b, C*b**2)."""
+    x, b = _block_args(input, block_size, data_format, "SpaceToDepth")
+    n, h, w, c = x.shape
+    if h % b or w % b:
+        raise _InvalidArgumentError(f"Image width {w} and height {h} should be divisible by "
+                                   f"block_size: {b} [Op:SpaceToDepth]")
+    y = _t.transpose(_t.reshape(x, [n, h // b, b, w // b, b, c]), [0, 1, 3, 2, 4, 5])
+    return _t.reshape(y, [n, h // b, w // b, b * b * c])

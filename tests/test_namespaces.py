@@ -61,6 +61,8 @@ PUBLIC = {
         "tanh", "top_k", "truediv", "unsorted_segment_max", "unsorted_segment_mean",
         "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
         "unsorted_segment_sum", "xlog1py", "xlogy", "zeta",
+        "xdivy", "reciprocal_no_nan", "rint", "polyval", "cumulative_logsumexp", "scalar_mul",
+        "accumulate_n", "zero_fraction", "invert_permutation",
     },
     "tg.nn": {
         "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -72,6 +74,11 @@ PUBLIC = {
         "selu", "separable_conv2d", "sigmoid", "sigmoid_cross_entropy_with_logits", "silu",
         "softmax", "softmax_cross_entropy_with_logits", "softplus", "softsign",
         "sparse_softmax_cross_entropy_with_logits", "swish", "tanh",
+        "top_k", "in_top_k", "zero_fraction",
+        "crelu", "weighted_cross_entropy_with_logits", "log_poisson_loss",
+        "sufficient_statistics", "normalize_moments", "weighted_moments",
+        "compute_average_loss", "scale_regularization_loss", "depth_to_space",
+        "space_to_depth",
     },
     "tg.linalg": {
         "adjoint", "band_part", "cholesky", "cholesky_solve", "cross", "det", "diag",
@@ -79,12 +86,17 @@ PUBLIC = {
         "l2_normalize", "logdet", "lstsq", "lu", "matmul", "matrix_rank", "matrix_transpose",
         "matvec", "norm", "pinv", "qr", "set_diag", "slogdet", "solve", "sqrtm", "svd",
         "tensordot", "trace", "triangular_solve",
+        "normalize",
     },
     "tg.math.special": {
         "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e",
     },
     "tg.image": {
         "flip_left_right", "flip_up_down", "resize", "resize_with_pad", "ResizeMethod",
+        "rot90", "central_crop", "crop_to_bounding_box", "pad_to_bounding_box",
+        "resize_with_crop_or_pad", "per_image_standardization", "adjust_brightness",
+        "adjust_contrast", "adjust_gamma", "rgb_to_grayscale", "grayscale_to_rgb",
+        "image_gradients", "sobel_edges", "psnr",
     },
     "tg.random": {
         "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
