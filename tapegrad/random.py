@@ -31,11 +31,17 @@ def _generator(seed):
     return _rng if seed is None else _np.random.default_rng(int(seed))
 
 
-def _shape(shape):
-    shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in _np.asarray(shape).reshape(-1))
+def _shape(shape, op=None):
+    """A sample shape as a tuple of ints; a negative dimension is TF's error (naming the
+    op when given)."""
+    if hasattr(shape, "numpy"):
+        shape = shape.numpy()
+    shape = (shape,) if isinstance(shape, (int, _np.integer)) else tuple(
+        int(d) for d in _np.asarray(shape).reshape(-1))
     for d in shape:
         if d < 0:
-            raise _InvalidArgumentError(f"Dimension {d} must be >= 0")
+            raise _InvalidArgumentError(f"Dimension {d} must be >= 0"
+                                        + (f" [Op:{op}]" if op else ""))
     return shape
 
 
@@ -156,17 +162,6 @@ def _check_alg(alg):
                      f"auto_select for auto-selection.")
 
 
-def _sample_shape(shape, op):
-    if hasattr(shape, "numpy"):
-        shape = shape.numpy()
-    shape = (shape,) if isinstance(shape, (int, _np.integer)) else tuple(
-        int(d) for d in _np.asarray(shape).reshape(-1))
-    for d in shape:
-        if d < 0:
-            raise _InvalidArgumentError(f"Dimension {d} must be >= 0 [Op:{op}]")
-    return shape
-
-
 def _normal_dtype(dtype, mean):
     dtype = _as_dtype(dtype)
     if dtype.name not in _FLOATS:
@@ -179,7 +174,7 @@ def _draw(kind, shape, dtype, key, counter, mean, stddev, op):
     """A normal or truncated normal draw, scaled and shifted (differentiable in tensor
     mean and stddev)."""
     dtype = _normal_dtype(dtype, mean)
-    shape = _sample_shape(shape, op)
+    shape = _shape(shape, op)
     m, s = _param(mean, dtype, "mean"), _param(stddev, dtype, "stddev")
     z = getattr(_philox, kind)(counter, key, int(_np.prod(shape)), dtype).reshape(shape)
     return _affine(z, s, m, dtype)
@@ -196,7 +191,7 @@ def _uniform_draw(shape, dtype, key, counter, minval, maxval, unsigned_msg, int_
             raise ValueError(int_msg.format(dtype=_tf_dtype_repr(dtype),
                                             lo=_np.asarray(_as_np(minval)).tolist() if minval is not None else None,
                                             hi=_np.asarray(_as_np(maxval)).tolist() if maxval is not None else None))
-        shape = _sample_shape(shape, op)
+        shape = _shape(shape, op)
         n = int(_np.prod(shape))
         if minval is None:
             return _wrap_array(_philox.full_int(counter, key, n, dtype).reshape(shape))
@@ -211,7 +206,7 @@ def _uniform_draw(shape, dtype, key, counter, minval, maxval, unsigned_msg, int_
             raise _InvalidArgumentError(f"Need minval < maxval, got {int(lo)} >= {int(hi)} "
                                         f"[Op:{int_op}]")
         return _wrap_array(_philox.uniform_int(counter, key, n, dtype, int(lo), int(hi)).reshape(shape))
-    shape = _sample_shape(shape, op)
+    shape = _shape(shape, op)
     lo = _param(0 if minval is None else minval, dtype, "minval")
     hi = _param(1 if maxval is None else maxval, dtype, "maxval")
     u = _philox.uniform(counter, key, int(_np.prod(shape)), dtype).reshape(shape)
@@ -434,12 +429,12 @@ class Generator:
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", name=None):
         _normal_dtype(dtype, mean)
-        key, counter = self._take(int(_np.prod(_sample_shape(shape, "StatefulStandardNormalV2"))))
+        key, counter = self._take(int(_np.prod(_shape(shape, "StatefulStandardNormalV2"))))
         return _draw("normal", shape, dtype, key, counter, mean, stddev, "StatefulStandardNormalV2")
 
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", name=None):
         _normal_dtype(dtype, mean)
-        key, counter = self._take(int(_np.prod(_sample_shape(shape, "StatefulTruncatedNormal"))))
+        key, counter = self._take(int(_np.prod(_shape(shape, "StatefulTruncatedNormal"))))
         return _draw("truncated_normal", shape, dtype, key, counter, mean, stddev,
                      "StatefulTruncatedNormal")
 
@@ -449,7 +444,7 @@ class Generator:
             raise ValueError(f"For integer dtype {_tf_dtype_repr(dt)}, minval and maxval must be "
                              f"both `None` or both non-`None`; got minval={minval} and "
                              f"maxval={maxval}")
-        n = int(_np.prod(_sample_shape(shape, "StatefulUniform")))
+        n = int(_np.prod(_shape(shape, "StatefulUniform")))
         key, counter = self._take(n)
         return _uniform_draw(shape, dtype, key, counter, minval, maxval, None,
                              _STATELESS_INT_MSG, "StatefulUniform", "StatefulUniformInt")
@@ -459,7 +454,7 @@ class Generator:
         if dtype.name not in ("int32", "int64", "uint32", "uint64"):
             raise ValueError(f"uniform_full_int: dtype must be int32, int64, uint32 or uint64, "
                              f"got {dtype.name}")
-        shape = _sample_shape(shape, "StatefulUniformFullInt")
+        shape = _shape(shape, "StatefulUniformFullInt")
         n = int(_np.prod(shape))
         key, counter = self._take(n)
         return _wrap_array(_philox.full_int(counter, key, n, dtype).reshape(shape))

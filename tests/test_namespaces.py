@@ -13,6 +13,8 @@ import pytest
 import tapegrad as tg
 from tapegrad import _tape
 
+from _helpers import nested_gradient
+
 PUBLIC = {
     "tg": {
         "DType", "Function", "GradientTape", "Module", "Tensor", "TensorArray", "TensorShape",
@@ -206,12 +208,7 @@ def test_one_entry_declares_an_op():
     assert [od for od in _tape.op_table() if od.code == code][0].name == "cube_for_test"
     assert f.__name__ == "cube_for_test" and f.__doc__ == "cube_for_test(x, name=None)\n\nx cubed."
     x = tg.constant(np.array([1.0, -2.0]))
-    with tg.GradientTape() as outer:
-        outer.watch(x)
-        with tg.GradientTape() as inner:
-            inner.watch(x)
-            y = f(x)
-        g = inner.gradient(y, x)
+    y, g, outer = nested_gradient(f, x)
     np.testing.assert_allclose(y.numpy(), [1.0, -8.0])
     np.testing.assert_allclose(g.numpy(), [3.0, 12.0])
     np.testing.assert_allclose(outer.gradient(g, x).numpy(), [6.0, -12.0])
