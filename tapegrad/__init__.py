@@ -44,6 +44,7 @@ from .control_flow import (cond, case, switch_case, while_loop, map_fn, scan, fo
                            vectorized_map, TensorArray)
 from . import keras
 from . import data, train
+from . import experimental
 from ._device import device
 
 from . import dtypes

@@ -24,6 +24,7 @@ PUBLIC = {
         "clip_by_global_norm", "clip_by_norm", "clip_by_value", "complex128", "complex64",
         "concat", "cond", "config", "constant", "convert_to_tensor", "cos", "cosh", "cumprod",
         "cumsum", "custom_gradient", "data", "device", "divide", "double", "dtypes", "einsum",
+        "experimental",
         "equal", "erf", "errors", "exp", "expand_dims", "expm1", "eye", "fill", "float16",
         "float32", "float64", "floor", "floordiv", "floormod", "foldl", "foldr", "function",
         "gather", "gather_nd", "get_current_name_scope", "greater", "greater_equal", "half",
@@ -114,11 +115,14 @@ PUBLIC = {
         "list_logical_devices", "list_physical_devices", "run_functions_eagerly",
         "set_visible_devices", "threading",
     },
+    "tg.experimental": {"dlpack"},
+    "tg.experimental.dlpack": {"from_dlpack", "to_dlpack"},
 }
 
 MODULES = {"tg": tg, "tg.math": tg.math, "tg.nn": tg.nn, "tg.linalg": tg.linalg,
            "tg.math.special": tg.math.special, "tg.image": tg.image, "tg.random": tg.random,
-           "tg.autodiff": tg.autodiff, "tg.config": tg.config}
+           "tg.autodiff": tg.autodiff, "tg.config": tg.config,
+           "tg.experimental": tg.experimental, "tg.experimental.dlpack": tg.experimental.dlpack}
 
 
 @pytest.mark.parametrize("mod", sorted(PUBLIC))

@@ -479,6 +479,18 @@ def _wrap_array(a):
     return wrap(a)
 
 
+def _shared_array(Tensor t):
+    """A writeable ndarray over the memory of `t` (a fresh one for a scalar), for
+    tg.experimental.dlpack.to_dlpack: DLPack's plain capsules cannot say read-only, and
+    TensorFlow's consumers share a tensor's memory as well."""
+    cdef cnp.ndarray view
+    if t._a is None:
+        return np.array(val(t))
+    view = (<cnp.ndarray>t._a).view()
+    cnp.PyArray_ENABLEFLAGS(view, cnp.NPY_ARRAY_WRITEABLE)
+    return view
+
+
 def _has_tangent(xs):
     """Whether an active accumulator of this thread has a tangent for one of xs."""
     cdef _State st = active_state()
