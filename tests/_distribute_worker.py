@@ -61,7 +61,7 @@ def launch():
     assert hvd.local_size() == 2 and hvd.local_rank() == hvd.rank()
     files = hvd.allgather_object(tg.__file__)
     assert files[0] == files[1]
-    return {"tapegrad": tg.__file__}
+    return {"tapegrad": tg.__file__, "shared_memory": hvd._shared is not None}
 
 
 @case
@@ -159,9 +159,9 @@ def reduce_ops():
 
 @case
 def results_survive_the_next_reduction():
-    # the fused buffer is reused from one reduction to the next: what a reduction returned
-    # must not change under the next one; an average over two processes is the sum halved,
-    # bit for bit (the parts are halved before they are summed)
+    # the results are tensors over the reduced buffer, and the shared-memory window is
+    # reused from one reduction to the next: what a reduction returned must not change
+    # under the next one; an average over two processes is the sum halved, bit for bit
     rng = np.random.default_rng(hvd.rank())
     a = [tg.constant(rng.normal(size=(50, 3)).astype(np.float32)), tg.constant(rng.normal(size=7))]
     avg = hvd.grouped_allreduce(a)
@@ -172,6 +172,58 @@ def results_survive_the_next_reduction():
         np.testing.assert_array_equal(t.numpy(), k)
         np.testing.assert_array_equal(t.numpy(), s.numpy() / 2)
     same_on_every_rank(avg)
+
+
+@case
+def chunks_dtypes_and_growth():
+    # every dtype a reduction fuses, one buffer larger than a shared-memory slot (it goes
+    # in chunks) after smaller ones (the window grows), against the sums computed here
+    def data(r):
+        rng = np.random.default_rng(10 + r)
+        return [rng.normal(size=1_600_003).astype(np.float32), rng.normal(size=(3, 5)),
+                rng.normal(size=9).astype(np.float16), rng.integers(-9, 9, size=4, dtype=np.int32),
+                (rng.normal(size=3) + 1j * rng.normal(size=3)).astype(np.complex64),
+                rng.integers(0, 9, size=2, dtype=np.uint8)]
+    mine, every = data(hvd.rank()), [data(r) for r in range(hvd.size())]
+    small = hvd.grouped_allreduce([tg.constant(a) for a in mine[1:]], op=hvd.Sum)
+    for got, parts in zip(small, zip(*[e[1:] for e in every])):
+        np.testing.assert_array_equal(got.numpy(), sum(parts[1:], parts[0]))
+    for op, fn in ((hvd.Sum, np.add), (hvd.Max, np.maximum), (hvd.Average, None)):
+        keep = [a for a in mine if op is not hvd.Max or a.dtype.kind != "c"]
+        got = hvd.grouped_allreduce([tg.constant(a) for a in keep], op=op)
+        for g, a, k in zip(got, keep, range(len(keep))):
+            parts = [e[[x.dtype for x in e].index(a.dtype)] for e in every]
+            if fn is not None:
+                want = fn(parts[0], parts[1])
+            elif a.dtype.kind in "iu":
+                want = (parts[0] + parts[1].astype(np.float64)) / 2
+            else:
+                want = (parts[0] + parts[1]) / a.dtype.type(2)
+            assert g.dtype == want.dtype, (op, a.dtype, g.dtype)
+            np.testing.assert_array_equal(g.numpy(), want)
+        same_on_every_rank(got)
+    if hvd._shared is not None:
+        assert hvd._shared.slot < mine[0].nbytes, "the large buffer fitted in one slot"
+
+
+@case
+def no_room_falls_back_to_mpi():
+    # without room in /dev/shm for the window, the reduction goes through MPI, with a
+    # warning on rank 0
+    import warnings
+    room, hvd._shm_room = hvd._shm_room, lambda nbytes: False
+    try:
+        shared = hvd._SharedMemory(hvd._local)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert not shared.usable(1000)
+        assert shared.win is None and not shared.usable(10)
+        if hvd.rank() == 0:
+            assert "/dev/shm has too little room" in str(caught[0].message), caught
+        else:
+            assert not caught
+    finally:
+        hvd._shm_room = room
 
 
 @case
@@ -434,6 +486,16 @@ def single():
         assert "hvd.init()" in str(e)
     else:
         raise AssertionError("size() before init()")
+    assert not hvd.is_initialized()
+    import os
+    os.environ["TAPEGRAD_DISTRIBUTE_SHARED_MEMORY"] = "yes"
+    try:
+        hvd.init()
+    except ValueError as e:
+        assert str(e) == "TAPEGRAD_DISTRIBUTE_SHARED_MEMORY must be 0 or 1, got 'yes'", e
+    else:
+        raise AssertionError("a bad TAPEGRAD_DISTRIBUTE_SHARED_MEMORY accepted")
+    del os.environ["TAPEGRAD_DISTRIBUTE_SHARED_MEMORY"]
     assert not hvd.is_initialized()
     hvd.init()
     assert (hvd.size(), hvd.rank(), hvd.local_size(), hvd.local_rank()) == (1, 0, 1, 0)

@@ -41,12 +41,13 @@ def _env():
                 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 
 
-def _run(args, np=None, timeout=300):
+def _run(args, np=None, timeout=300, **env):
     """The worker (under `mpiexec -n np` when np is given), in its own process group,
     which is killed whole if it outlives `timeout` (returncode None then)."""
     cmd = ([MPIEXEC, "-n", str(np)] if np else []) + [sys.executable, str(WORKER)] + args
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env(), cwd=str(WORKER.parent), start_new_session=True)
+                            env=dict(_env(), **env), cwd=str(WORKER.parent),
+                            start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
         code = proc.returncode
@@ -66,11 +67,15 @@ def _results(proc):
     return out
 
 
-@pytest.fixture(scope="module")
-def two_ranks():
-    proc = _run([], np=2)
+@pytest.fixture(scope="module", params=["shared memory", "MPI"])
+def two_ranks(request):
+    # every case twice: the allreduce through the shared-memory window (two processes on
+    # one machine) and through MPI's Allreduce (as between machines)
+    shared = request.param == "shared memory"
+    proc = _run([], np=2, TAPEGRAD_DISTRIBUTE_SHARED_MEMORY="1" if shared else "0")
     results = _results(proc)
     assert proc.returncode == 0 and results, (proc.stdout[-3000:], proc.stderr[-3000:])
+    assert results["launch"]["shared_memory"] is shared
     return results
 
 
@@ -92,6 +97,8 @@ def test_workers_import_the_same_tapegrad(two_ranks):
     "broadcast_makes_ranks_identical",
     "reduce_ops",
     "results_survive_the_next_reduction",
+    "chunks_dtypes_and_growth",
+    "no_room_falls_back_to_mpi",
     "allgather_ragged",
     "collectives_are_differentiable",
     "none_gradients",
