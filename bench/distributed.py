@@ -3,7 +3,7 @@ machine: the medium MLP (784-512-512-10, tanh, softmax cross entropy, float32), 
 thread per process, 1 and 2 processes.
 
     python bench/distributed.py               # launches mpiexec -n 1 and -n 2 itself
-    python bench/distributed.py --steps 100 --mpiexec-args="-bind-to core"
+    python bench/distributed.py --steps 100 --rounds 5 --mpiexec-args="-bind-to core"
 
 - weak: batch 256 per process (the global batch grows with the processes);
 - strong: global batch 512 (one process takes 512, two take 256 each).
@@ -71,19 +71,25 @@ def worker(args):
         step()
     comm = MPI.COMM_WORLD
     comm.Barrier()
-    in_allreduce = 0.0
+    in_allreduce, steps = [], []
     before = resource.getrusage(resource.RUSAGE_SELF)
-    start = time.perf_counter()
+    start = last = time.perf_counter()
     for _ in range(args.steps):
-        in_allreduce += step()
-    elapsed = time.perf_counter() - start
+        in_allreduce.append(step())
+        now = time.perf_counter()
+        steps.append(now - last)
+        last = now
+    elapsed = last - start
     after = resource.getrusage(resource.RUSAGE_SELF)
     # page faults and kernel time per step: large NumPy temporaries that malloc hands back
     # to the kernel each step cost both (they are part of what one process pays)
     faults = comm.allreduce((after.ru_minflt - before.ru_minflt) / args.steps, op=MPI.SUM) / n
     sys_s = comm.allreduce((after.ru_stime - before.ru_stime) / args.steps, op=MPI.SUM) / n
     elapsed = comm.allreduce(elapsed, op=MPI.MAX)
-    in_allreduce = comm.allreduce(in_allreduce, op=MPI.SUM) / n
+    # the median step (each step ends in the allreduce, so the ranks' steps are the same
+    # length, but for the skew): robust to the other tenants' bursts
+    median_step = comm.allreduce(float(np.median(steps)), op=MPI.MAX)
+    in_allreduce = comm.allreduce(float(np.median(in_allreduce)), op=MPI.SUM) / n
 
     # the allreduce alone, of the gradients' size, everyone ready (after a barrier)
     n_params = sum(int(np.prod(p.shape)) for p in params)
@@ -97,12 +103,24 @@ def worker(args):
     times = np.array(times[2:])
     comm.Allreduce(MPI.IN_PLACE, times, op=MPI.MAX)      # a collective ends on its slowest
     bare = float(np.median(times)) if n > 1 else 0.0
+    # the same through hvd.allreduce (shared memory on one machine), to a new tensor
+    grad = tg.constant(buf)
+    times = []
+    for _ in range(args.reps + 2):
+        comm.Barrier()
+        t0 = time.perf_counter()
+        hvd.allreduce(grad, op=hvd.Sum)
+        times.append(time.perf_counter() - t0)
+    times = np.array(times[2:])
+    comm.Allreduce(MPI.IN_PLACE, times, op=MPI.MAX)
+    bare_hvd = float(np.median(times)) if n > 1 else 0.0
     if r == 0:
         print(json.dumps({"mode": args.mode, "n": n, "batch": batch,
-                          "step_s": elapsed / args.steps,
-                          "allreduce_s": in_allreduce / args.steps,
+                          "step_s": median_step, "mean_step_s": elapsed / args.steps,
+                          "allreduce_s": in_allreduce,
                           "faults": faults, "sys_s": sys_s,
-                          "n_params": n_params, "bare_allreduce_s": bare}))
+                          "n_params": n_params, "bare_allreduce_s": bare,
+                          "bare_hvd_allreduce_s": bare_hvd}))
 
 
 # --- the driver --------------------------------------------------------------------------------
@@ -140,9 +158,10 @@ def estimate(res, link_gbit=10.0, latency_s=25e-6):
              "MPI's own rate, measured here, is below the link's and is the limit")
     lines = [
         f"- Gradient: {s_bytes // 4:,} float32 = S = {s_bytes / 1e6:.2f} MB per step.",
-        f"- Measured here (shared memory, 2 processes): a bare allreduce of S takes "
+        f"- Measured here (shared memory, 2 processes): MPI's bare Allreduce of S takes "
         f"{bare * 1e3:.2f} ms, i.e. {b_local / 1e9:.2f} GB/s (S / t; for 2 processes a ring "
-        f"moves 2(n-1)/n S = S per process).",
+        f"moves 2(n-1)/n S = S per process); hvd.allreduce of S, through the shared-memory "
+        f"window, {res[('weak', 2)]['bare_hvd_allreduce_s'] * 1e3:.2f} ms.",
         f"- 10 Gb/s = {b_link / 1e9:.2f} GB/s; B = min({b_local / 1e9:.2f}, "
         f"{b_link / 1e9:.2f}) = {b / 1e9:.2f} GB/s ({limit}). A ring allreduce sends and "
         f"receives 2(n-1)/n S per process: t_comm(n) = 2(n-1)/n x {s_bytes / 1e6:.2f} MB / "
@@ -169,6 +188,8 @@ def main():
     p.add_argument("--steps", type=int, default=50, help="timed steps per run (50)")
     p.add_argument("--warmup", type=int, default=5, help="untimed steps first (5)")
     p.add_argument("--reps", type=int, default=20, help="bare allreduces timed (20)")
+    p.add_argument("--rounds", type=int, default=5, help="runs of each configuration, "
+                   "alternated (5)")
     p.add_argument("--mpiexec", default=None, help="the MPI launcher (default: the one "
                    "beside this Python, else mpiexec on PATH)")
     p.add_argument("--mpiexec-args", default="", help='e.g. "-bind-to core" (MPICH)')
@@ -178,31 +199,41 @@ def main():
     mpiexec = args.mpiexec or find_mpiexec()
     if not mpiexec:
         sys.exit("no mpiexec found: pip install mpich mpi4py")
-    res = {}
-    for mode in ("weak", "strong"):
-        for n in (1, 2):
-            res[(mode, n)] = run(mpiexec, n, mode, args)
+    rounds = []   # each round runs the four configurations back to back
+    for _ in range(args.rounds):
+        rounds.append({(mode, n): run(mpiexec, n, mode, args)
+                       for mode in ("weak", "strong") for n in (1, 2)})
+    res = {key: {k: (float(np.median([r[key][k] for r in rounds]))
+                     if isinstance(v, float) else v) for k, v in rounds[0][key].items()}
+           for key in rounds[0]}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"medium MLP {'-'.join(map(str, SIZES))}, float32, SGD; {args.steps} steps after "
-          f"{args.warmup}; 1 BLAS thread per process; {os.cpu_count()} CPUs, load average "
-          f"{load:.2f}\n")
+          f"{args.warmup}, {args.rounds} rounds; 1 BLAS thread per process; "
+          f"{os.cpu_count()} CPUs, load average {load:.2f}\n")
     print("| scaling | processes | batch per process | global batch | steps/s | samples/s "
-          "| ms per step | ms in allreduce per step | page faults per step | kernel ms per "
-          "step | speedup vs 1 process |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| ms per step (median) | ms per step (mean) | ms in allreduce per step | page "
+          "faults per step | kernel ms per step | speedup vs 1 process (per round) | "
+          "speedup from the mean steps |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for mode in ("weak", "strong"):
-        base = res[(mode, 1)]
         for n in (1, 2):
             d = res[(mode, n)]
             sps = 1.0 / d["step_s"]
-            samples = sps * d["batch"] * n
-            speedup = (samples / (base["batch"] / base["step_s"]))
+            # samples per second over one process's, paired within each round
+            ups, mean_ups = ([r[(mode, 1)][k] / r[(mode, n)][k] * n * r[(mode, n)]["batch"]
+                              / r[(mode, 1)]["batch"] for r in rounds]
+                             for k in ("step_s", "mean_step_s"))
             print(f"| {mode} | {n} | {d['batch']} | {d['batch'] * n} | {sps:.1f} | "
-                  f"{samples:.0f} | {d['step_s'] * 1e3:.2f} | {d['allreduce_s'] * 1e3:.2f} | "
-                  f"{d['faults']:.0f} | {d['sys_s'] * 1e3:.2f} | {speedup:.2f}x |")
-    print("\nspeedup: samples per second relative to one process (weak: ideal 2x; strong: "
-          "the same global batch, ideal 2x, target >= 1.6x). Page faults and kernel time: "
-          "per process and step (mean over processes).\n")
+                  f"{sps * d['batch'] * n:.0f} | {d['step_s'] * 1e3:.2f} | "
+                  f"{d['mean_step_s'] * 1e3:.2f} | {d['allreduce_s'] * 1e3:.2f} | "
+                  f"{d['faults']:.0f} | {d['sys_s'] * 1e3:.2f} | **{np.median(ups):.2f}x** "
+                  f"({', '.join(f'{u:.2f}' for u in ups)}) | {np.median(mean_ups):.2f}x |")
+    print("\nms per step: the median (or mean) step of each run, median over rounds; "
+          "speedup: samples per second relative to one process in the same round, from the "
+          "median steps, median over rounds (weak: ideal 2x; strong: the same global batch, "
+          "ideal 2x, target >= 1.6x); the last column is the same from the mean steps, "
+          "which the other tenants' bursts inflate. Page faults and kernel time: per process "
+          "and step (mean over processes); ms in allreduce: median per step.\n")
     print(estimate(res))
 
 
