@@ -353,8 +353,8 @@ def _reduce(entries, op, compression, where, key=()):
     """Reduce a list of (array or None, shape, dtype, name) over all processes, fused into
     one buffer per dtype. An entry None on every process stays None; one None on some
     processes only counts as zeros there. `key`: more that must agree between processes.
-    Returns a list of arrays (or None), views of a buffer the next reduction reuses:
-    callers copy them."""
+    Returns a list of arrays (or None), views of a new buffer per dtype that nothing else
+    holds: callers make tensors of them without copying."""
     comm = _comm
     n = comm.Get_size()
     desc = (where, tuple((name, shape, dtype.str, a is not None)
@@ -422,11 +422,10 @@ class _SharedMemory:
     """Allreduce between the processes of one machine through an MPI shared-memory window
     (MPI_Win_allocate_shared), without MPI's own copies. Each process has a share (1/n of
     the buffer) and a slot: it copies the rest of its arrays into its slot; after a
-    barrier it reduces its share, its own arrays with the others' slots, into its output
-    and the result slot; after another, it copies the others' shares out of the result
-    slot. Buffers larger than a slot go in chunks. Two sets of slots alternate, so that a
-    process may fill the next chunk's slot while the others still read the last one: the
-    barriers in between order the rest."""
+    barrier it reduces its share, its own arrays with the others' slots, into the result
+    slot; after another, it copies the result out. Buffers larger than a slot go in
+    chunks. Two sets of slots alternate, so that a process may fill the next chunk's slot
+    while the others still read the last one: the barriers in between order the rest."""
     WINDOW = 32 << 20          # bytes at most, in /dev/shm (Docker gives it 64 MB)
 
     def __init__(self, comm):
@@ -502,16 +501,15 @@ class _SharedMemory:
             for a, at in pieces(lo, hi):
                 k = at - c0
                 parts = [a if j == me else slots[j, k:k + a.size] for j in range(n)]
-                dst = out[at:at + a.size]
-                fn(parts[0], parts[1], out=dst)
+                r = result[k:k + a.size]
+                fn(parts[0], parts[1], out=r)
                 for p in parts[2:]:    # in rank order: every process gets the same numbers
-                    fn(dst, p, out=dst)
-                if average:
-                    np.divide(dst, dtype.type(n), out=dst)
-                result[k:k + a.size] = dst
+                    fn(r, p, out=r)
             self._sync()
-            out[c0:lo] = result[:lo - c0]
-            out[hi:c0 + m] = result[hi - c0:m]
+            if average:                # the sum divided as it is copied out
+                np.divide(result[:m], dtype.type(n), out=out[c0:c0 + m])
+            else:
+                out[c0:c0 + m] = result[:m]
         return out
 
 
