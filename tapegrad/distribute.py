@@ -385,6 +385,8 @@ def _reduce(entries, op, compression, where, key=()):
             part = buf[offset:offset + a.size].reshape(a.shape)
             offset += a.size
             part = compression.decompress(part, ctx)
+            if compression is not NoneCompressor and compression is not FP16Compressor:
+                part = np.array(part)    # a user's decompress may return memory it keeps
             if op is Average and not whole:
                 part = part / n if part.dtype.kind in "iu" else part / part.dtype.type(n)
             out[i] = part
@@ -433,7 +435,7 @@ class _SharedMemory:
         self.n = comm.Get_size()
         self.me = comm.Get_rank()
         self.max_slot = max(1 << 20, self.WINDOW // (2 * (self.n + 1)) // 64 * 64)
-        self.win = None
+        self.win = self.mem = None
         self.slot = 0          # bytes per slot
         self.turn = 0          # which set of slots the next chunk uses
         self.failed = False    # the window could not be made: MPI's Allreduce instead

@@ -207,6 +207,29 @@ def chunks_dtypes_and_growth():
 
 
 @case
+def custom_compression_keeps_its_own_memory():
+    # a user's compressor may return memory it keeps and changes later: the result is a
+    # copy (ours are tensors over the reduced buffer itself)
+    kept = {}
+
+    class Widen:
+        @staticmethod
+        def compress(a):
+            return a.astype(np.float64), a.dtype
+
+        @staticmethod
+        def decompress(a, ctx):
+            kept["buf"] = a.astype(ctx)
+            return kept["buf"]
+    v = tg.constant(np.array([1.0, 2.0], np.float32) * (1 + hvd.rank()))
+    out = hvd.allreduce(v, op=hvd.Sum, compression=Widen)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.numpy(), [3.0, 6.0])
+    kept["buf"][:] = 0
+    np.testing.assert_array_equal(out.numpy(), [3.0, 6.0])
+
+
+@case
 def no_room_falls_back_to_mpi():
     # without room in /dev/shm for the window, the reduction goes through MPI, with a
     # warning on rank 0

@@ -99,6 +99,7 @@ def test_workers_import_the_same_tapegrad(two_ranks):
     "results_survive_the_next_reduction",
     "chunks_dtypes_and_growth",
     "no_room_falls_back_to_mpi",
+    "custom_compression_keeps_its_own_memory",
     "allgather_ragged",
     "collectives_are_differentiable",
     "none_gradients",
