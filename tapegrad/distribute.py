@@ -14,12 +14,13 @@ tapegrad[mpi]`) and whatever MPI library it finds. Written against tapegrad's pu
 Every collective first exchanges a 16-byte digest of what each process is about to send
 (shapes, dtypes, the operation), so that processes that disagree raise the same
 ValueError naming the tensor instead of hanging or reducing mismatched buffers; the full
-descriptions, with the names, are gathered only when the digests differ. Gradients are fused into one
-flat buffer per dtype (Horovod's tensor fusion): one allreduce per dtype per step. When
-every process is on one machine, that allreduce goes through an MPI shared-memory window
-(half the time of MPI's Allreduce for a few MB; TAPEGRAD_DISTRIBUTE_SHARED_MEMORY=0 turns
-it off), else through MPI's Allreduce. The results are tensors over the reduced buffer
-itself, not copies.
+descriptions, with the names, are gathered only when the digests differ. Gradients are
+fused into one flat buffer per dtype (Horovod's tensor fusion): one allreduce per dtype
+per step. When every process is on one machine, that allreduce goes through an MPI
+shared-memory window (packing and all, 0.8-1.0 ms for 2.68 MB on two cores, where MPI's
+Allreduce alone takes 1.2-1.3 ms; TAPEGRAD_DISTRIBUTE_SHARED_MEMORY=0 turns it off),
+else through MPI's Allreduce. The
+results are tensors over the reduced buffer itself, not copies.
 """
 import hashlib
 import os
