@@ -19,8 +19,8 @@ fused into one flat buffer per dtype (Horovod's tensor fusion): one allreduce pe
 per step. When every process is on one machine, that allreduce goes through an MPI
 shared-memory window (packing and all, 0.8-1.0 ms for 2.68 MB on two cores, where MPI's
 Allreduce alone takes 1.2-1.3 ms; TAPEGRAD_DISTRIBUTE_SHARED_MEMORY=0 turns it off),
-else through MPI's Allreduce. The
-results are tensors over the reduced buffer itself, not copies.
+else through MPI's Allreduce. The results are tensors over the reduced buffer itself,
+not copies.
 """
 import hashlib
 import os
