@@ -893,3 +893,84 @@ def test_rnn_zero_output_for_mask_as_keras():
         m.set_weights([(np.cos(np.arange(w.size) * 0.7 + i) * 0.5).reshape(w.shape)
                        .astype("float32") for i, w in enumerate(m.get_weights())])
         np.testing.assert_allclose(m(MASK_X).numpy(), want, rtol=2e-5, atol=2e-6)
+
+
+# Keras 3 (TF 2.21) stateful RNNs: x and the weights drawn in this order from
+# default_rng(0) (weights x 0.3, in the layer's trainable_weights order), two calls on
+# the same x, the second starting from the first's final states
+_STATEFUL = {
+    "SimpleRNN": {
+        "first": [[0.6080449223518372, -0.5570281147956848, -0.4328238070011139], [0.32817476987838745, 0.29547736048698425, -0.04741063341498375]],
+        "second": [[0.6082383394241333, -0.5580012798309326, -0.4332493245601654], [0.32996252179145813, 0.29629066586494446, -0.04674364998936653]],
+        "states": [[[0.6082383394241333, -0.5580012798309326, -0.4332493245601654], [0.32996252179145813, 0.29629066586494446, -0.04674364998936653]]],
+    },
+    "LSTM": {
+        "first": [[0.10930010676383972, -0.017482833936810493, 0.05738430470228195], [0.1904945820569992, 0.0807337760925293, -0.06764327734708786]],
+        "second": [[0.12100556492805481, -0.01833897829055786, 0.06251081079244614], [0.20872072875499725, 0.08222312480211258, -0.06343622505664825]],
+        "states": [[[0.12100556492805481, -0.01833897829055786, 0.06251081079244614], [0.20872072875499725, 0.08222312480211258, -0.06343622505664825]], [[0.19726291298866272, -0.05358913540840149, 0.1428828239440918], [0.36773285269737244, 0.20771577954292297, -0.15948106348514557]]],
+    },
+    "GRU": {
+        "first": [[-0.5390632748603821, 0.13032767176628113, 0.4464203119277954], [-0.2480391263961792, 0.3328855335712433, 0.6538553833961487]],
+        "second": [[-0.6109384894371033, 0.1397445946931839, 0.4459742605686188], [-0.31019502878189087, 0.3354329466819763, 0.6647321581840515]],
+        "states": [[[-0.6109384894371033, 0.1397445946931839, 0.4459742605686188], [-0.31019502878189087, 0.3354329466819763, 0.6647321581840515]]],
+    },
+}
+
+
+def test_stateful_rnns_carry_their_states_as_keras():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 4, 5)).astype(np.float32)
+    for name, want in _STATEFUL.items():
+        layer = getattr(keras.layers, name)(3, stateful=True)
+        layer.build((2, 4, 5))
+        layer.set_weights([rng.normal(size=w.shape).astype(np.float32) * 0.3
+                           for w in layer.trainable_weights])
+        assert len(layer.weights) == 3    # the states are not weights, as Keras's
+        first, second = layer(x), layer(x)
+        np.testing.assert_allclose(first.numpy(), want["first"], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(second.numpy(), want["second"], rtol=1e-5, atol=1e-6)
+        for v, s in zip(layer.states, want["states"]):
+            np.testing.assert_allclose(v.numpy(), s, rtol=1e-5, atol=1e-6)
+            assert not v.trainable and v.path == f"{layer.name}/rnn_state"
+        layer.reset_states()
+        np.testing.assert_array_equal(layer(x).numpy(), first.numpy())
+        with pytest.raises(ValueError, match="If an RNN is stateful, the batch size of the "
+                           "input sequences must be the same as the batch size of the initial "
+                           "state. \n- Expected batch size: 2\n- Received batch size: 1"):
+            layer(x[:1])
+
+
+def test_stateful_rnn_errors_and_training():
+    with pytest.raises(ValueError, match=r"When using `stateful=True` in a RNN, the batch "
+                       r"size must be static. Found dynamic batch size: "
+                       r"sequence.shape=\(None, 4, 5\)"):
+        keras.Sequential([keras.Input((4, 5)), keras.layers.LSTM(3, stateful=True)])
+    layer = keras.layers.LSTM(3, stateful=True)
+    layer.reset_states()                    # nothing to reset before it is built
+    assert layer.states is None
+    model = keras.Sequential([keras.Input((4, 5), batch_size=2),
+                              keras.layers.GRU(3, stateful=True), keras.layers.Dense(1)])
+    rnn = model.layers[0]
+    x = np.random.default_rng(1).normal(size=(2, 4, 5)).astype(np.float32)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.ones((2, 1), np.float32), epochs=2, batch_size=2, shuffle=False,
+              verbose=0)
+    carried = [v.numpy().copy() for v in rnn.states]
+    assert np.abs(carried[0]).sum() > 0     # the last batch's states are kept
+    with tg.GradientTape() as tape:         # gradients flow through the carried states
+        loss = tg.reduce_sum(model(x))
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert all(g is not None for g in grads)
+    assert not np.array_equal(rnn.states[0].numpy(), carried[0])
+
+
+def test_rnn_configs_keep_their_flags():
+    layer = keras.layers.GRU(4, stateful=True, return_sequences=True, go_backwards=True)
+    config = layer.get_config()
+    assert {k: config[k] for k in ("units", "return_sequences", "return_state",
+                                   "go_backwards", "stateful", "unroll",
+                                   "zero_output_for_mask")} == {
+        "units": 4, "return_sequences": True, "return_state": False, "go_backwards": True,
+        "stateful": True, "unroll": False, "zero_output_for_mask": False}
+    again = keras.layers.GRU.from_config(config)
+    assert again.stateful and again.go_backwards and again.units == 4

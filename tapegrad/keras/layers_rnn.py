@@ -5,7 +5,7 @@ import numpy as np
 
 import tapegrad as tg
 
-from .layers_base import Layer
+from .layers_base import Layer, Variable
 from .layers_core import _activation, _init, _reg
 
 
@@ -204,12 +204,11 @@ class RNN(Layer):
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError(f"Argument `cell` should have a `call` method and a "
                              f"`state_size` attribute. Received: cell={cell}")
-        if stateful:
-            raise ValueError("RNN: stateful=True is not supported by tapegrad")
         self.cell = cell
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.unroll = go_backwards, unroll
         self.stateful = stateful
+        self.states = None     # stateful: the states carried from one call to the next
         self.zero_output_for_mask = zero_output_for_mask
 
     def build(self, sequences_shape, initial_state_shape=None):
@@ -225,11 +224,36 @@ class RNN(Layer):
                 v.path = f"{self.name}/{v.path}"
         import inspect
         self._cell_training = "training" in inspect.signature(self.cell.call).parameters
+        if self.stateful:
+            if self.states is not None:
+                self.reset_state()
+            elif sequences_shape[0] is None:
+                raise ValueError(f"When using `stateful=True` in a RNN, the batch size must "
+                                 f"be static. Found dynamic batch size: "
+                                 f"sequence.shape={tuple(sequences_shape)}")
+            else:   # Keras's state variables are not among the layer's weights
+                object.__setattr__(self, "states", [
+                    Variable(np.asarray(s), name="rnn_state", path=f"{self.name}/rnn_state",
+                             trainable=False)
+                    for s in self.cell.get_initial_state(sequences_shape[0])])
+
+    def reset_state(self):
+        """Zero the states a stateful RNN carries over (nothing before it is built)."""
+        for v in self.states or ():
+            v.assign(tg.zeros_like(v))
+
+    reset_states = reset_state
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch = sequences.shape[0]
+        if self.stateful and batch != self.states[0].shape[0]:
+            raise ValueError(f"If an RNN is stateful, the batch size of the input sequences "
+                             f"must be the same as the batch size of the initial state. \n"
+                             f"- Expected batch size: {self.states[0].shape[0]}\n"
+                             f"- Received batch size: {batch}")
         if initial_state is None:
-            states = self.cell.get_initial_state(batch)
+            states = ([tg.convert_to_tensor(v) for v in self.states] if self.stateful
+                      else self.cell.get_initial_state(batch))
         else:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
@@ -268,6 +292,9 @@ class RNN(Layer):
         if hasattr(self.cell, "reset_dropout_masks"):
             self.cell.reset_dropout_masks()
         result = tg.stack(outputs, axis=1) if self.return_sequences else out
+        if self.stateful:
+            for v, state in zip(self.states, states):
+                v.assign(state)
         if self.return_state:
             return [result] + states
         return result
@@ -282,6 +309,12 @@ class RNN(Layer):
     @property
     def units(self):
         return self.cell.units
+
+    def get_config(self):
+        config = dict(super().get_config(), **{k: getattr(self, k) for k in _RNN_KW})
+        if type(self) is not RNN:    # SimpleRNN, LSTM, GRU: over their own cell
+            config["units"] = self.units
+        return config
 
 
 _CELL_KW = ("activation", "use_bias", "kernel_initializer", "recurrent_initializer",
