@@ -974,3 +974,35 @@ def test_rnn_configs_keep_their_flags():
         "stateful": True, "unroll": False, "zero_output_for_mask": False}
     again = keras.layers.GRU.from_config(config)
     assert again.stateful and again.go_backwards and again.units == 4
+
+
+# Keras 3 (TF 2.21): a subclassed model, Embedding(10, 4, mask_zero=True) -> LSTM(3) ->
+# Dense(2), its weights drawn from default_rng(5) x 0.4 in `weights` order; the masks
+# flow through the layers it calls, and the loss weighs by its output's mask
+_SUBCLASSED_MASKS = {"False": {"out": [[0.28332778811454773, 0.6876572370529175], [0.266396164894104, 0.6989817023277283], [0.2376503199338913, 0.6399537920951843]]}, "True": {"out": [[[0.3047938048839569, 0.6520974040031433], [0.28332778811454773, 0.6876572370529175], [0.28332778811454773, 0.6876572370529175], [0.28332778811454773, 0.6876572370529175]], [[0.24580155313014984, 0.6698657274246216], [0.29254862666130066, 0.6789330244064331], [0.266396164894104, 0.6989817023277283], [0.266396164894104, 0.6989817023277283]], [[0.2376503199338913, 0.6399537920951843], [0.2376503199338913, 0.6399537920951843], [0.2376503199338913, 0.6399537920951843], [0.2376503199338913, 0.6399537920951843]]], "mse": 0.31970807909965515, "mse_nomask": 0.325836181640625}}
+
+
+def test_masks_flow_through_a_subclassed_models_layers():
+    class M(keras.Model):
+        def __init__(self, seq):
+            super().__init__()
+            self.emb = keras.layers.Embedding(10, 4, mask_zero=True)
+            self.rnn = keras.layers.LSTM(3, return_sequences=seq)
+            self.out = keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.out(self.rnn(self.emb(x)))
+    x = np.array([[3, 5, 0, 0], [1, 2, 7, 0], [4, 0, 0, 0]])
+    for seq in (False, True):
+        want = _SUBCLASSED_MASKS[str(seq)]
+        m = M(seq)
+        m(x)
+        rng = np.random.default_rng(5)
+        m.set_weights([rng.normal(size=w.shape).astype(np.float32) * 0.4 for w in m.weights])
+        y = m(x)
+        np.testing.assert_allclose(y.numpy(), want["out"], rtol=1e-5, atol=1e-6)
+        if seq:
+            t = np.ones((3, 4, 2), np.float32)
+            assert abs(want["mse"] - want["mse_nomask"]) > 1e-3
+            np.testing.assert_allclose(float(keras.losses.MeanSquaredError()(t, y)),
+                                       want["mse"], rtol=1e-5)

@@ -17,6 +17,7 @@ import tapegrad as tg
 # -- names: Keras's 'dense', 'dense_1', ... from the counters keras.utils keeps ------------
 
 from .utils import _auto_name as auto_name, _to_snake_case as to_snake_case  # noqa: E402,F401
+from .utils import _get_keras_mask, _masks, _set_keras_mask  # noqa: E402
 
 
 def clear_session():
@@ -186,6 +187,7 @@ class _Context(threading.local):
     def __init__(self):
         self.stack = []        # the training flag of each layer call in progress
         self.symbolic = 0      # > 0 while a symbolic call runs a layer on placeholders
+        self.masks_managed = False   # the next layer call's masks are its model's affair
 
 
 _ctx = _Context()
@@ -200,6 +202,18 @@ def _in_symbolic_build():
 
 
 _EAGER_TYPES = {tg.Tensor, tg.Variable, Variable}
+
+
+def _mark_masks(outputs, masks):
+    """Attach masks to a layer's outputs (one, or one per output: an RNN's return_state)."""
+    if masks is None:
+        return
+    if type(outputs) in _EAGER_TYPES:
+        _set_keras_mask(outputs, masks)
+    elif isinstance(outputs, (list, tuple)) and isinstance(masks, (list, tuple)):
+        for out, m in zip(outputs, masks):
+            if m is not None:
+                _set_keras_mask(out, m)
 _track_version = [0]     # bumped when any layer's sublayers change (see _flatten_layers)
 
 class Layer:
@@ -550,6 +564,15 @@ class Layer:
             raise RuntimeError(f"You forgot to call `super().__init__()` in the "
                                f"`__init__()` method of {self.__class__.__name__}.")
         original_args, original_kwargs = args, kwargs
+        # Keras's `_keras_mask` through layers called one by one (a subclassed model's
+        # call): the input's mask is passed to call and the output gets its own;
+        # Sequential and functional models pass masks themselves (masks_managed)
+        managed, _ctx.masks_managed = _ctx.masks_managed, False
+        in_mask = None
+        if not managed and _masks and len(args) == 1 and "mask" not in kwargs:
+            in_mask = _get_keras_mask(args[0])
+            if in_mask is not None and self._call_has_mask:
+                kwargs = dict(kwargs, mask=in_mask)
         if len(args) == 1 and type(args[0]) in _EAGER_TYPES:
             x = args[0]                             # the common cases, kept cheap
             if self.autocast and x.dtype.dtype != self._dtype and x.dtype.kind == "f":
@@ -562,7 +585,8 @@ class Layer:
             kwargs = {k: (v if k in ("training", "mask") else _map(self._convert_input, v))
                       for k, v in kwargs.items()}
         eager = (len(args) == 1 and type(args[0]) in _EAGER_TYPES
-                 and all(k == "training" for k in kwargs))
+                 and all(k == "training" or k == "mask" and in_mask is not None
+                         for k in kwargs))
         if not eager and is_symbolic(args, kwargs):
             return self._symbolic_call(original_args, original_kwargs, args, kwargs)
         stack = _call_stack()
@@ -587,6 +611,8 @@ class Layer:
             stack.pop()
         if not self.built:
             self.built = True
+        if not managed and (in_mask is not None or self._makes_mask) and len(args) == 1:
+            _mark_masks(outputs, self._output_mask(args[0], in_mask))
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 if isinstance(out, (tg.Tensor, tg.Variable)):

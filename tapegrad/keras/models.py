@@ -15,7 +15,7 @@ import numpy as np
 import tapegrad as tg
 
 from . import callbacks as callbacks_module
-from .layers_base import Layer, InputLayer, KerasTensor, _flatten, _map
+from .layers_base import Layer, InputLayer, KerasTensor, _ctx, _flatten, _map
 from .utils import _set_keras_mask
 
 
@@ -886,11 +886,13 @@ class Functional(Model):
             if single is not None:               # layer(one tensor): the common case
                 x = values[single]
                 m = masks.get(single) if masks else None
+                _ctx.masks_managed = True
                 out = layer(x, mask=m) if m is not None and layer._call_has_mask else layer(x)
                 m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
                 if m is not None and len(node.output_tensors) == 1:
                     masks[id(node.output_tensors[0])] = m
             else:
+                _ctx.masks_managed = True
                 out = layer(*_map(sub, node.call_args), **_map(sub, node.call_kwargs))
             if len(node.output_tensors) == 1 and not isinstance(out, (list, tuple, dict)):
                 values[id(node.output_tensors[0])] = out
@@ -1009,11 +1011,12 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
             return self._graph.call(inputs, training=training)
-        x, m = inputs, None
+        x, m = inputs, mask
         for layer in self._seq_layers:
             kw = {"training": training} if layer._call_has_training else {}
             if m is not None and layer._call_has_mask:
                 kw["mask"] = m
+            _ctx.masks_managed = True
             y = layer(x, **kw)
             m = layer._output_mask(x, m) if (m is not None or layer._makes_mask) else None
             x = y
