@@ -37,7 +37,7 @@ PUBLIC = {
         "reduce_euclidean_norm", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
         "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "repeat", "reshape",
         "reverse", "roll", "round", "rsqrt", "scan", "scatter_nd", "searchsorted",
-        "sequence_mask", "shape", "sigmoid", "sign", "sin", "sinh", "size", "slice", "softplus",
+        "sequence_mask", "shape", "sigmoid", "sign", "signal", "sin", "sinh", "size", "slice", "softplus",
         "sort", "special", "split", "sqrt", "square", "squared_difference", "squeeze", "stack",
         "stop_gradient", "strided_slice", "subtract", "switch_case", "tan", "tanh",
         "tensor_scatter_nd_add", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
@@ -101,6 +101,10 @@ PUBLIC = {
         "adjust_contrast", "adjust_gamma", "rgb_to_grayscale", "grayscale_to_rgb",
         "image_gradients", "sobel_edges", "psnr",
     },
+    "tg.signal": {
+        "fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft", "rfft2d",
+        "irfft2d", "rfft3d", "irfft3d", "fftshift", "ifftshift",
+    },
     "tg.random": {
         "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
         "Algorithm", "Generator", "categorical", "create_rng_state", "fold_in",
@@ -120,7 +124,7 @@ PUBLIC = {
 }
 
 MODULES = {"tg": tg, "tg.math": tg.math, "tg.nn": tg.nn, "tg.linalg": tg.linalg,
-           "tg.math.special": tg.math.special, "tg.image": tg.image, "tg.random": tg.random,
+           "tg.math.special": tg.math.special, "tg.image": tg.image, "tg.signal": tg.signal, "tg.random": tg.random,
            "tg.autodiff": tg.autodiff, "tg.config": tg.config,
            "tg.experimental": tg.experimental, "tg.experimental.dlpack": tg.experimental.dlpack}
 
