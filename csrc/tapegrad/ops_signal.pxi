@@ -114,7 +114,7 @@ cdef object rfft_public(object input_tensor, object fft_length, int rank):
         t = as_input(input_tensor)
         dt = dtype_of(t)
         if dt != np.float32 and dt != np.float64:
-            raise ValueError(f"RFFT requires tf.float32 or tf.float64 inputs, got: {t}")
+            raise ValueError(f"RFFT requires tf.float32 or tf.float64 inputs, got: {t!s}")
     else:
         a = np.asarray(val(to_tensor(input_tensor)) if not isinstance(
             input_tensor, (ndarray, np.generic)) else input_tensor)
@@ -137,7 +137,7 @@ cdef object irfft_public(object input_tensor, object fft_length, int rank):
     if isinstance(input_tensor, _Tracked):
         t = as_input(input_tensor)
         if not is_complex(t):
-            raise ValueError(f"IRFFT requires tf.complex64 or tf.complex128 inputs, got: {t}")
+            raise ValueError(f"IRFFT requires tf.complex64 or tf.complex128 inputs, got: {t!s}")
     else:
         a = np.asarray(val(to_tensor(input_tensor)) if not isinstance(
             input_tensor, (ndarray, np.generic)) else input_tensor)

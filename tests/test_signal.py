@@ -1,0 +1,468 @@
+"""tg.signal: TensorFlow 2.21's values (tests/_signal_ref.py, made with TF from the inputs
+_sig and _csig below), errors, gradients (vs TF and central differences), second order
+and forward mode."""
+import warnings
+
+import numpy as np
+import pytest
+
+import tapegrad as tg
+from tapegrad.errors import InvalidArgumentError
+
+from _helpers import close, nested_gradient
+from _signal_ref import REF, REF2
+
+
+def _sig(shape, k=0.7, c=0.3):
+    return np.sin(np.arange(int(np.prod(shape))) * k + c).reshape(shape)
+
+
+def _csig(shape):
+    return _sig(shape) + 1j * _sig(shape, 1.3, -0.4)
+
+
+def _grad(f, v0, og):
+    v = tg.Variable(v0)
+    with tg.GradientTape() as t:
+        y = f(v)
+    return t.gradient(y, v, output_gradients=og)
+
+
+def _complex_fd(f, z0, og, eps=1e-6):
+    """TF's gradient of L = Re<og, f(z)> in z = a + ib, dL/da + i dL/db, by central
+    differences (f real or complex valued)."""
+    def L(z):
+        return np.real(np.sum(np.conj(og) * np.asarray(f(tg.constant(z)))))
+    out = np.zeros(z0.shape, complex)
+    for i in np.ndindex(z0.shape):
+        for step, unit in ((1.0, 1.0), (1j, 1j))[:2 if np.iscomplexobj(z0) else 1]:
+            e = np.zeros(z0.shape, z0.dtype)
+            e[i] = step * eps
+            out[i] += unit * (L(z0 + e) - L(z0 - e)) / (2 * eps)
+    return out if np.iscomplexobj(z0) else out.real
+
+
+# ---- forward values and dtypes ----
+
+COMPLEX_OPS = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d"]
+
+
+@pytest.mark.parametrize("name", COMPLEX_OPS)
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_fft_values(name, dtype):
+    z = _csig((2, 3, 4)).astype(dtype)
+    y = getattr(tg.signal, name)(tg.constant(z))
+    assert y.dtype == dtype and y.shape == (2, 3, 4)
+    tol = 2e-6 if dtype == np.complex64 else 1e-12
+    key = f"{name}_{'c64' if dtype == np.complex64 else 'c128'}"
+    close(y, np.asarray(REF[key]), rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.parametrize("L", [None, [3], [5], [8]])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rfft_values(L, dtype):
+    x = _sig((2, 5)).astype(dtype)
+    y = tg.signal.rfft(tg.constant(x), L)
+    n = 5 if L is None else L[0]
+    assert y.dtype == (np.complex64 if dtype == np.float32 else np.complex128)
+    assert y.shape == (2, n // 2 + 1)
+    ref = REF[f"rfft_{L}" if dtype == np.float32 else f"rfft64_{L}"]
+    tol = 2e-6 if dtype == np.float32 else 1e-12
+    close(y, np.asarray(ref), rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.parametrize("L", [None, [3], [6], [7], [9]])
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_irfft_values(L, dtype):
+    z = _csig((2, 4)).astype(dtype)
+    y = tg.signal.irfft(tg.constant(z), L)
+    n = 6 if L is None else L[0]
+    assert y.dtype == (np.float32 if dtype == np.complex64 else np.float64)
+    assert y.shape == (2, n)
+    ref = REF[f"irfft_{L}" if dtype == np.complex64 else f"irfft64_{L}"]
+    tol = 2e-6 if dtype == np.complex64 else 1e-12
+    close(y, np.asarray(ref), rtol=tol, atol=tol * 10)
+
+
+def test_rfft_irfft_nd_values():
+    x3, z3 = _sig((2, 3, 4)), _csig((2, 3, 4))
+    for L in (None, [2, 6]):
+        close(tg.signal.rfft2d(x3, L) if False else tg.signal.rfft2d(tg.constant(x3), L),
+              np.asarray(REF[f"rfft2d_{L}"]), rtol=1e-12, atol=1e-12)
+        close(tg.signal.irfft2d(tg.constant(z3), L), np.asarray(REF[f"irfft2d_{L}"]),
+              rtol=1e-12, atol=1e-12)
+    close(tg.signal.rfft3d(tg.constant(x3)), np.asarray(REF["rfft3d"]), atol=1e-12)
+    close(tg.signal.irfft3d(tg.constant(z3)), np.asarray(REF["irfft3d"]), atol=1e-12)
+    close(tg.signal.rfft3d(tg.constant(x3), [3, 2, 5]), np.asarray(REF["rfft3d_L"]), atol=1e-12)
+    close(tg.signal.irfft3d(tg.constant(z3), [3, 2, 5]), np.asarray(REF["irfft3d_L"]),
+          atol=1e-12)
+    assert tg.signal.rfft3d(tg.constant(x3.astype(np.float32))).dtype == np.complex64
+    assert tg.signal.irfft2d(tg.constant(z3.astype(np.complex64))).dtype == np.float32
+
+
+def test_conversions_of_non_tensors():
+    # TensorFlow's generated ops convert NumPy arrays to the kernel's default dtype
+    assert tg.signal.fft(np.ones(4)).dtype == np.complex64
+    assert tg.signal.fft(np.ones(4, np.complex128)).dtype == np.complex64
+    assert tg.signal.fft([1 + 1j, 2]).dtype == np.complex128
+    assert tg.signal.fft([1.0, 2.0]).dtype == np.complex64
+    assert tg.signal.rfft(np.ones(4)).dtype == np.complex64
+    assert tg.signal.rfft([1.0, 2.0]).dtype == np.complex64
+    assert tg.signal.irfft(np.ones(4, np.complex128)).dtype == np.float32
+    assert tg.signal.rfft(np.ones(4), tg.constant([6])).shape == (4,)
+    assert tg.signal.rfft(np.ones(4), np.array([6], np.int64)).shape == (4,)
+    assert tg.signal.fft(np.ones((0,), np.complex64)).shape == (0,)
+    close(tg.signal.fft(tg.constant([1.0 + 2j, 3 - 1j])), [4 + 1j, -2 + 3j])
+
+
+def test_fftshift():
+    close(tg.signal.fftshift(_sig((3, 4))), np.asarray(REF["fftshift"]))
+    close(tg.signal.ifftshift(_sig((3, 5))), np.asarray(REF["ifftshift"]))
+    close(tg.signal.fftshift(_sig((3, 5)), axes=1), np.asarray(REF["fftshift_ax"]))
+    close(tg.signal.ifftshift(_sig((3, 5)), axes=[0]), np.asarray(REF["ifftshift_ax"]))
+    y = tg.signal.fftshift(np.arange(6).reshape(2, 3), axes=1)
+    assert y.dtype == np.int64 and y.numpy().tolist() == [[2, 0, 1], [5, 3, 4]]
+    assert tg.signal.ifftshift(np.arange(6).reshape(2, 3)).numpy().tolist() == [[4, 5, 3],
+                                                                              [1, 2, 0]]
+    with pytest.raises(InvalidArgumentError, match="slice index 2 of dimension 0 out of bounds"):
+        tg.signal.fftshift(np.arange(6).reshape(2, 3), axes=2)
+    # a roll: its gradient is the inverse shift
+    x = tg.Variable(_sig((5,)))
+    with tg.GradientTape() as t:
+        y = tg.signal.fftshift(x)
+    close(t.gradient(y, x, output_gradients=np.arange(5.0)), [2.0, 3, 4, 0, 1])
+
+
+# ---- errors ----
+
+ERRORS = [
+    (lambda: tg.signal.fft(tg.constant(np.ones(4, np.float32))), InvalidArgumentError,
+     r"(?s)Value for attr 'Tcomplex' of float is not in the list of allowed values: complex64, "
+     r"complex128\n\t; NodeDef: \{\{node FFT\}\}.*\[Op:FFT\]"),
+    (lambda: tg.signal.ifft2d(tg.constant(np.ones((2, 2)))), InvalidArgumentError,
+     r"(?s)attr 'Tcomplex' of double .*\[Op:IFFT2D\]"),
+    (lambda: tg.signal.fft(np.complex64(1)), InvalidArgumentError,
+     r"^Input must have rank of at least 1 but got: \[\] \[Op:FFT\]"),
+    (lambda: tg.signal.fft2d(np.ones(4, np.complex64)), InvalidArgumentError,
+     r"^Input must have rank of at least 2 but got: \[4\] \[Op:FFT2D\]"),
+    (lambda: tg.signal.fft3d(np.ones((2, 2), np.complex64)), InvalidArgumentError,
+     r"^Input must have rank of at least 3 but got: \[2,2\] \[Op:FFT3D\]"),
+    (lambda: tg.signal.rfft(tg.constant(np.ones(4, np.complex64))), ValueError,
+     r"^RFFT requires tf.float32 or tf.float64 inputs, got: "),
+    (lambda: tg.signal.rfft(tg.constant([1, 2])), ValueError,
+     r"^RFFT requires tf.float32 or tf.float64 inputs, got: .*dtype=int32"),
+    (lambda: tg.signal.rfft(tg.constant(np.ones(4, np.float16))), ValueError,
+     r"^RFFT requires tf.float32 or tf.float64 inputs"),
+    (lambda: tg.signal.irfft(tg.constant(np.ones(4, np.float32))), ValueError,
+     r"^IRFFT requires tf.complex64 or tf.complex128 inputs, got: "),
+    (lambda: tg.signal.rfft(np.float32(1)), ValueError, r"^Shape \(\) must have rank at least 1$"),
+    (lambda: tg.signal.rfft2d(np.ones(4, np.float32)), ValueError,
+     r"^Shape \(4,\) must have rank at least 2$"),
+    (lambda: tg.signal.rfft(np.ones(4, np.float32), [4, 4]), InvalidArgumentError,
+     r"^fft_length must have shape \[1\] \[Op:RFFT\]"),
+    (lambda: tg.signal.irfft2d(np.ones((3, 3), np.complex64), [3]), InvalidArgumentError,
+     r"^fft_length must have shape \[2\] \[Op:IRFFT2D\]"),
+    (lambda: tg.signal.rfft(np.ones(4, np.float32), [-1]), InvalidArgumentError,
+     r"^fft_length\[0\] must >= 0, but got: -1 \[Op:RFFT\]"),
+    (lambda: tg.signal.rfft(np.ones(4, np.float32), [0]), InvalidArgumentError,   # TF aborts
+     r"^fft_length\[0\] must > 0, but got: 0 \[Op:RFFT\]"),
+    (lambda: tg.signal.irfft(np.ones(1, np.complex64)), InvalidArgumentError,      # TF aborts
+     r"fft_length\[0\] must > 0, but got: 0 \[Op:IRFFT\]"),
+    (lambda: tg.signal.rfft(np.ones(4, np.float32), [4.0]), TypeError,
+     r"^Cannot convert \[4.0\] to EagerTensor of dtype int32$"),
+    (lambda: tg.signal.rfft(np.ones(4, np.float32), 4), TypeError,
+     r"object is not iterable"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS)))
+def test_errors(i):
+    f, cls, msg = ERRORS[i]
+    with pytest.raises(cls, match=msg):
+        f()
+
+
+# ---- gradients: TensorFlow's, and central differences ----
+
+@pytest.mark.parametrize("name", COMPLEX_OPS)
+def test_complex_fft_gradient(name):
+    f = getattr(tg.signal, name)
+    z, og = _csig((2, 3, 4)), _csig((2, 3, 4)) * 0.5 + 0.25j
+    g = _grad(f, z, og)
+    assert g.dtype == np.complex128
+    close(g, np.asarray(REF["g_" + name]), rtol=1e-10, atol=1e-10)
+    close(g, _complex_fd(f, z, og), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("L", [None, [8], [6], [3]])
+def test_rfft_gradient(L):
+    x = _sig((2, 5))
+    n = 5 if L is None else L[0]
+    og = _csig((2, n // 2 + 1)) + 0.1
+    f = lambda v: tg.signal.rfft(v, L)   # noqa: E731
+    g = _grad(f, x, og)
+    assert g.dtype == np.float64 and g.shape == (2, 5)
+    if L != [3]:   # TF 2.21's gradient fails (shapes [3] vs [5]) when fft_length crops
+        close(g, np.asarray(REF[f"g_rfft_{L}"]), rtol=1e-10, atol=1e-10)
+    close(g, _complex_fd(f, x, og), rtol=1e-6, atol=1e-7)
+    g32 = _grad(f, x.astype(np.float32), og.astype(np.complex64))
+    assert g32.dtype == np.float32
+    close(g32, g.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("L", [None, [7], [9], [6], [3]])
+def test_irfft_gradient(L):
+    z = _csig((2, 4))
+    n = 6 if L is None else L[0]
+    og = _sig((2, n), 0.45, 1.0)
+    f = lambda v: tg.signal.irfft(v, L)   # noqa: E731
+    g = _grad(f, z, og)
+    assert g.dtype == np.complex128 and g.shape == (2, 4)
+    if L != [3]:   # TF 2.21's gradient fails (shapes [2] vs [4]) when fft_length crops
+        close(g, np.asarray(REF[f"g_irfft_{L}"]), rtol=1e-10, atol=1e-10)
+    close(g, _complex_fd(f, z, og), rtol=1e-6, atol=1e-7)
+
+
+def test_nd_real_gradients():
+    x3, z3 = _sig((2, 3, 4)), _csig((2, 3, 4))
+    og = _csig((2, 3, 3))
+    close(_grad(tg.signal.rfft2d, x3, og), np.asarray(REF["g_rfft2d"]), atol=1e-10)
+    og = _sig((2, 3, 6), 0.45, 1.0)
+    close(_grad(tg.signal.irfft2d, z3, og), np.asarray(REF["g_irfft2d"]), atol=1e-10)
+    f = lambda v: tg.signal.irfft2d(v, [3, 7])   # noqa: E731
+    og = _sig((2, 3, 7), 0.45, 1.0)
+    close(_grad(f, z3, og), np.asarray(REF["g_irfft2d_odd"]), atol=1e-10)
+    # TF 2.21 has no gradient for RFFT3D / IRFFT3D (LookupError): central differences
+    x3 = _sig((1, 2, 3, 3))
+    for f, v, og in ((lambda v: tg.signal.rfft3d(v, [3, 2, 4]), x3, _csig((1, 3, 2, 3))),
+                     (lambda v: tg.signal.irfft3d(v, [2, 3, 5]), _csig((1, 2, 3, 3)),
+                      _sig((1, 2, 3, 5), 0.45, 1.0)),
+                     (lambda v: tg.signal.rfft2d(v, [1, 5]), x3, _csig((1, 2, 1, 3)))):
+        close(_grad(f, v, og), _complex_fd(f, v, og), rtol=1e-6, atol=1e-7)
+
+
+def test_second_order_vs_tf():
+    # d/dx sum(g * g), g the gradient of sum(irfft(rfft(x), 7) ** 3): TF's numbers
+    def fn(x):
+        return tg.reduce_sum(tg.signal.irfft(tg.signal.rfft(x), [7]) ** 3)
+    x = tg.constant(_sig((7,), 0.9, 0.2))
+    _, g, outer = nested_gradient(fn, x)
+    close(g, np.asarray(REF["g1_chain"]), rtol=1e-10, atol=1e-12)
+    with outer:
+        s = tg.reduce_sum(g * g)
+    close(outer.gradient(s, x), np.asarray(REF["g2_chain"]), rtol=1e-10, atol=1e-12)
+
+
+SMOOTH = {   # real -> real chains through every op (and its transpose, at second order)
+    "rfft_irfft": lambda x: tg.signal.irfft(tg.signal.rfft(x * x, [6]), [5]) ** 2,
+    "fft_ifft": lambda x: tg.signal.irfft(tg.signal.ifft(tg.signal.fft(
+        tg.signal.rfft(x ** 3))), [5]) * x,
+    "2d": lambda x: tg.signal.irfft2d(tg.signal.fft2d(tg.signal.rfft2d(x * x)), [2, 5]) * x,
+    "3d": lambda x: tg.signal.irfft3d(tg.signal.ifft3d(tg.signal.rfft3d(tg.sin(x), [1, 3, 3])),
+                                      [1, 2, 4]) ** 2,
+    "shift": lambda x: tg.signal.fftshift(x * x, axes=[-1]) * tg.signal.ifftshift(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMOOTH))
+def test_check_gradients_first_second_order_forward(name):
+    shape = (1, 2, 5) if name in ("2d", "3d") else (2, 5)
+    tg.test.check_gradients(SMOOTH[name], _sig(shape), order=2, modes=("rev", "fwd"),
+                            name=name)
+
+
+def test_forward_mode_complex():
+    # ForwardAccumulator through a complex op: the JVP of a linear op is the op itself
+    z, t = _csig((2, 4)), _csig((2, 4)) * 0.3
+    v = tg.constant(z)
+    with tg.autodiff.ForwardAccumulator(v, tg.constant(t)) as acc:
+        y = tg.signal.fft2d(v)
+        w = tg.signal.irfft(y, [5])
+    close(acc.jvp(y), np.fft.fft2(t), atol=1e-12)
+    close(acc.jvp(w), np.fft.irfft(np.fft.fft2(t), 5), atol=1e-12)
+
+
+def test_complex_source_is_watched_without_warning(recwarn):
+    v = tg.Variable(_csig((3,)))
+    with tg.GradientTape() as t:
+        y = tg.signal.fft(v)
+    assert t.gradient(y, v) is not None
+    assert not [w for w in recwarn if "must be floating" in str(w.message)]
+
+
+def test_real_only_ops_do_not_record_complex_inputs():
+    # ops whose rules are for real values only are not recorded on complex values (a
+    # None gradient, not a wrong number): complex products and casts (TF: numbers)
+    v = tg.Variable(_csig((3,)))
+    with tg.GradientTape(persistent=True) as t:
+        y = tg.signal.fft(v)
+        p = y * y
+        with warnings.catch_warnings():   # NumPy's ComplexWarning (TF keeps the real part)
+            warnings.simplefilter("ignore")
+            c = tg.cast(y, tg.float64)
+    assert t.gradient(p, v) is None
+    assert t.gradient(c, v) is None
+
+
+# ---- frames, windows, stft (composites) ----
+
+def test_frame_values():
+    x = tg.constant(_sig((2, 11)).astype(np.float32))
+    y = tg.signal.frame(x, 4, 3)
+    assert y.shape == (2, 3, 4) and y.dtype == np.float32
+    close(y, np.asarray(REF2["frame"]))
+    close(tg.signal.frame(x, 4, 3, pad_end=True, pad_value=-1.5), np.asarray(REF2["frame_pad"]))
+    close(tg.signal.frame(tg.constant(_sig((7, 2))), 3, 2, axis=0), np.asarray(REF2["frame_ax0"]))
+    close(tg.signal.frame(tg.constant(_sig((2, 7, 2))), 3, 2, axis=1, pad_end=True),
+          np.asarray(REF2["frame_ax1_3d"]))
+    assert tg.signal.frame(np.arange(2.0, dtype=np.float32), 4, 3).shape == (0, 4)
+    close(tg.signal.frame(np.arange(2.0, dtype=np.float32), 4, 3, pad_end=True), [[0, 1, 0, 0]])
+    assert tg.signal.frame(np.arange(10.0, dtype=np.float32), 0, 3).shape == (4, 0)
+    y = tg.signal.frame(np.arange(10), 4, 3)
+    assert y.dtype == np.int64 and y.numpy()[1].tolist() == [3, 4, 5, 6]
+
+
+def test_overlap_and_add_values():
+    close(tg.signal.overlap_and_add(tg.constant(_sig((2, 3, 5))), 2), np.asarray(REF2["ola"]))
+    close(tg.signal.overlap_and_add(tg.constant(_sig((3, 4))), 6), np.asarray(REF2["ola_big"]))
+    close(tg.signal.overlap_and_add(tg.constant(_sig((3, 4))), 4), np.asarray(REF2["ola_eq"]))
+    y = tg.signal.overlap_and_add(np.ones((3, 4), np.int32), 2)
+    assert y.dtype == np.int32 and y.numpy().tolist() == [1, 1, 2, 2, 2, 2, 1, 1]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 6])
+@pytest.mark.parametrize("periodic", [True, False])
+def test_windows(n, periodic):
+    for name in ("hann", "hamming"):
+        w = getattr(tg.signal, name + "_window")(n, periodic=periodic)
+        assert w.dtype == np.float32 and w.shape == (n,)
+        close(w, np.asarray(REF2[f"{name}_{n}_{periodic}"]), rtol=1e-6, atol=2e-7)
+
+
+def test_window_dtypes():
+    w = tg.signal.hann_window(7, dtype=tg.float64)
+    assert w.dtype == np.float64
+    close(w, np.asarray(REF2["hann64"]), rtol=1e-15, atol=1e-15)
+    w = tg.signal.hann_window(4, dtype=tg.float16)
+    assert w.dtype == np.float16
+    close(w, np.asarray(REF2["hann16"]), rtol=1e-3, atol=1e-3)
+    assert tg.signal.hann_window(0).shape == (0,)
+    close(tg.signal.hann_window(4, periodic=tg.constant(False)), [0, 0.75, 0.75, 0], atol=1e-7)
+
+
+def test_stft_values():
+    s = tg.constant(_sig((2, 30), 0.37, 0.1))
+    y = tg.signal.stft(s, 8, 4)
+    assert y.dtype == np.complex128 and y.shape == (2, 6, 5)
+    close(y, np.asarray(REF2["stft"]), rtol=1e-10, atol=1e-12)
+    close(tg.signal.stft(s, 7, 3, fft_length=10, pad_end=True,
+                         window_fn=tg.signal.hamming_window), np.asarray(REF2["stft_pad"]),
+          rtol=1e-10, atol=1e-12)
+    close(tg.signal.stft(s, 8, 5, window_fn=None), np.asarray(REF2["stft_nowin"]),
+          rtol=1e-10, atol=1e-12)
+    y32 = tg.signal.stft(tg.constant(_sig((2, 30), 0.37, 0.1).astype(np.float32)), 8, 4)
+    assert y32.dtype == np.complex64
+    close(y32, np.asarray(REF2["stft"]), rtol=1e-5, atol=1e-5)
+
+
+def test_inverse_stft_values():
+    s = tg.constant(_sig((2, 30), 0.37, 0.1))
+    st = tg.signal.stft(s, 8, 4)
+    y = tg.signal.inverse_stft(st, 8, 4)
+    assert y.dtype == np.float64 and y.shape == (2, 28)
+    close(y, np.asarray(REF2["istft"]), rtol=1e-10, atol=1e-12)
+    y = tg.signal.inverse_stft(st, 8, 4, window_fn=tg.signal.inverse_stft_window_fn(4))
+    close(y, np.asarray(REF2["istft_inv"]), rtol=1e-10, atol=1e-12)
+    close(y[:, 4:24], s.numpy()[:, 4:24], atol=1e-12)   # a perfect reconstruction inside
+    close(tg.signal.inverse_stft(st, 6, 3, fft_length=8), np.asarray(REF2["istft_fl"]),
+          rtol=1e-10, atol=1e-12)
+    close(tg.signal.inverse_stft(tg.signal.stft(s, 8, 4, fft_length=6), 8, 4, fft_length=6),
+          np.asarray(REF2["istft_fl2"]), rtol=1e-10, atol=1e-12)
+    close(tg.signal.inverse_stft_window_fn(3)(8, tg.float32), np.asarray(REF2["iwin"]),
+          rtol=1e-6, atol=1e-7)
+    close(tg.signal.inverse_stft_window_fn(2, tg.signal.hamming_window)(5, tg.float64),
+          np.asarray(REF2["iwin_h"]), rtol=1e-12, atol=1e-14)
+
+
+ERRORS2 = [
+    (lambda: tg.signal.frame(np.float32(1), 4, 3), ValueError,
+     r"^Shape \(\) must have rank at least 1$"),
+    (lambda: tg.signal.frame(np.ones(5), [4], 3), ValueError, r"^Shape \(1,\) must have rank 0$"),
+    (lambda: tg.signal.frame(np.ones(5), 4.0, 3), TypeError,
+     r"^Cannot convert 4.0 to EagerTensor of dtype int32$"),
+    (lambda: tg.signal.frame(np.ones(5), 4, 0), InvalidArgumentError,
+     r"^Integer division by zero \[Op:FloorDiv\]"),
+    (lambda: tg.signal.frame(np.ones(5), -1, 3), InvalidArgumentError,
+     r"^Requires start <= limit when delta > 0: 0/-1 \[Op:Range\]"),
+    (lambda: tg.signal.frame(np.ones(5), 4, 3, axis=1), IndexError, r"list index out of range"),
+    (lambda: tg.signal.overlap_and_add(np.ones(4), 3), ValueError,
+     r"^Shape \(4,\) must have rank at least 2$"),
+    (lambda: tg.signal.overlap_and_add(np.ones((3, 4)), 0), InvalidArgumentError,
+     r"^Paddings must be non-negative: 0 -4 \[Op:Pad\]"),
+    (lambda: tg.signal.hann_window(4, dtype=tg.int32), ValueError,
+     r"^dtype must be a floating point type. Found <dtype: 'int32'>$"),
+    (lambda: tg.signal.hamming_window(4.0), TypeError,
+     r"^Cannot convert 4.0 to EagerTensor of dtype int32$"),
+    (lambda: tg.signal.stft(np.float32(1), 8, 4), ValueError,
+     r"^Shape \(\) must have rank at least 1$"),
+    (lambda: tg.signal.stft(tg.constant([1, 2, 3, 4]), 2, 1), ValueError,
+     r"^dtype must be a floating point type. Found <dtype: 'int32'>$"),
+    (lambda: tg.signal.inverse_stft(np.ones(5, np.complex64), 8, 4), ValueError,
+     r"^Shape \(5,\) must have rank at least 2$"),
+    (lambda: tg.signal.inverse_stft(tg.constant(np.ones((3, 5), np.float32)), 8, 4),
+     ValueError, r"^IRFFT requires tf.complex64 or tf.complex128 inputs, got: "),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS2)))
+def test_errors_frames_windows(i):
+    f, cls, msg = ERRORS2[i]
+    with pytest.raises(cls, match=msg):
+        f()
+
+
+def test_stft_gradients_vs_tf():
+    x = _sig((2, 30), 0.37, 0.1)
+    st_shape = (2, 8, 5)
+    og = _sig(st_shape, 0.2, 0.5) + 1j * _sig(st_shape, 0.3, 0.9)
+    f = lambda v: tg.signal.stft(v, 8, 4, pad_end=True)   # noqa: E731
+    g = _grad(f, x, og)
+    close(g, np.asarray(REF2["g_stft"]), rtol=1e-10, atol=1e-12)
+    z = tg.signal.stft(tg.constant(x), 8, 4).numpy()
+    og = _sig((2, 28), 0.6, 0.0)
+    f = lambda v: tg.signal.inverse_stft(v, 8, 4)   # noqa: E731
+    g = _grad(f, z, og)
+    assert g.dtype == np.complex128
+    close(g, np.asarray(REF2["g_istft"]), rtol=1e-10, atol=1e-12)
+    close(g, _complex_fd(f, z, og), rtol=1e-6, atol=1e-8)
+    f = lambda v: tg.signal.overlap_and_add(tg.signal.frame(v, 4, 3, pad_end=True) ** 2, 3)  # noqa
+    y0 = f(tg.constant(_sig((2, 11))))
+    close(_grad(f, _sig((2, 11)), _sig(y0.shape, 0.6, 0.0)), np.asarray(REF2["g_frame_ola"]),
+          rtol=1e-10, atol=1e-12)
+
+
+def test_stft_round_trip_second_order_vs_tf():
+    def fn(v):
+        y = tg.signal.inverse_stft(tg.signal.stft(v ** 2, 8, 4), 8, 4)
+        return tg.reduce_sum(y ** 2)
+    x = tg.constant(_sig((25,), 0.37, 0.1))
+    _, g, outer = nested_gradient(fn, x)
+    close(g, np.asarray(REF2["g1_rt"]), rtol=1e-10, atol=1e-12)
+    with outer:
+        s = tg.reduce_sum(g ** 2)
+    close(outer.gradient(s, x), np.asarray(REF2["g2_rt"]), rtol=1e-10, atol=1e-12)
+
+
+COMPOSITES = {
+    "frame_ola": lambda x: tg.signal.overlap_and_add(
+        tg.signal.frame(x * x, 4, 3, pad_end=True, pad_value=0.5), 2),
+    "stft_istft": lambda x: tg.signal.inverse_stft(
+        tg.signal.stft(tg.sin(x), 6, 2, fft_length=8, pad_end=True), 6, 2, fft_length=8,
+        window_fn=tg.signal.inverse_stft_window_fn(2))[..., :11] * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITES))
+def test_composites_first_second_order_forward(name):
+    tg.test.check_gradients(COMPOSITES[name], _sig((2, 11)), order=2, modes=("rev", "fwd"),
+                            name=name)
