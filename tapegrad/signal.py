@@ -211,4 +211,132 @@ def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None)
     return inverse_stft_window_fn_inner
 
 
+# ---- the discrete cosine transform, mel filterbanks, MFCCs ----
+
+def _validate_dct(x, dct_type, n, axis, norm):
+    if axis != -1:
+        raise NotImplementedError(f"axis must be -1. Got: {axis}")
+    if n is not None and n < 1:
+        raise ValueError("n should be a positive integer or None")
+    if dct_type not in (1, 2, 3, 4):
+        raise ValueError("Types I, II, III and IV (I)DCT are supported.")
+    if dct_type == 1:
+        if norm == "ortho":
+            raise ValueError("Normalization is not supported for the Type-I DCT.")
+        if len(x.shape) and x.shape[-1] < 2:
+            raise ValueError("Type-I DCT requires the dimension to be greater than one.")
+    if norm not in (None, "ortho"):
+        raise ValueError(f"Unknown normalization. Expected None or 'ortho', got: {norm}")
+
+
+def _dct_matrix(dct_type, size, norm):
+    """M (size x size, float64) with dct(x) = x @ M.T, TensorFlow's (unnormalised: scipy's
+    conventions) definitions of the four types."""
+    k = _np.arange(size)[:, None].astype(_np.float64)
+    j = _np.arange(size)[None, :].astype(_np.float64)
+    if dct_type == 1:
+        m = 2 * _np.cos(_np.pi * k * j / (size - 1))
+        m[:, 0] *= 0.5
+        m[:, -1] *= 0.5
+    elif dct_type == 2:
+        m = 2 * _np.cos(_np.pi * k * (2 * j + 1) / (2 * size))
+        if norm == "ortho":
+            m[0] *= _np.sqrt(1.0 / (4 * size))
+            m[1:] *= _np.sqrt(1.0 / (2 * size))
+    elif dct_type == 3:
+        m = 2 * _np.cos(_np.pi * j * (2 * k + 1) / (2 * size))
+        m[:, 0] *= 0.5
+        if norm == "ortho":
+            m[:, 0] *= _np.sqrt(1.0 / size)
+            m[:, 1:] *= _np.sqrt(1.0 / (2 * size))
+    else:
+        m = 2 * _np.cos(_np.pi * (2 * j + 1) * (2 * k + 1) / (4 * size))
+        if norm == "ortho":
+            m *= _np.sqrt(1.0 / (2 * size))
+    return m
+
+
+def dct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
+    """The discrete cosine transform of types I-IV over the last axis (norm None or
+    "ortho"), n: the input cropped or zero-padded to n samples. A product with the DCT
+    matrix (its gradient is the transposed product)."""
+    x = _tensor(input)
+    _validate_dct(x, type, n, axis, norm)
+    dt = _np.dtype(x.dtype)
+    if dt.kind in "iu":   # TF's first op on it: the input times a float
+        raise TypeError(f"Cannot convert 0.0 to EagerTensor of dtype {dt.name}")
+    if dt not in (_np.float32, _np.float64):
+        raise ValueError(f"RFFT requires tf.float32 or tf.float64 inputs, got: {x!s}")
+    _rank_at_least(x, 1)
+    if n is not None:
+        size = x.shape[-1]
+        if n < size:
+            x = x[..., :n]
+        elif n > size:
+            x = _t.pad(x, [[0, 0]] * (len(x.shape) - 1) + [[0, n - size]])
+    size = x.shape[-1]
+    m = _t.constant(_dct_matrix(type, size, norm).T.astype(dt))
+    return _t.tensordot(x, m, [[len(x.shape) - 1], [0]])
+
+
+def idct(input, type=2, n=None, axis=-1, norm=None, name=None):  # noqa: A002
+    """The inverse DCT: the DCT of the inverse type (TensorFlow's: without norm="ortho" it
+    is the inverse up to a factor 1 / (2 N), 1 / (2 (N - 1)) for type I)."""
+    x = _tensor(input)
+    _validate_dct(x, type, n, axis, norm)
+    return dct(x, type={1: 1, 2: 3, 3: 2, 4: 4}[type], n=n, axis=axis, norm=norm)
+
+
+def _hertz_to_mel(f):
+    return 1127.0 * _np.log(1.0 + f / 700.0)
+
+
+def linear_to_mel_weight_matrix(num_mel_bins=20, num_spectrogram_bins=129, sample_rate=8000,
+                                lower_edge_hertz=125.0, upper_edge_hertz=3800.0,
+                                dtype=_np.float32, name=None):
+    """[num_spectrogram_bins, num_mel_bins]: triangular filters, linear in the mel scale
+    (HTK's; the DC bin gets no weight), to multiply a linear-frequency spectrogram by."""
+    dt = _as_dtype(dtype)
+    if num_mel_bins <= 0:
+        raise ValueError(f"num_mel_bins must be positive. Got: {num_mel_bins}")
+    if lower_edge_hertz < 0.0:
+        raise ValueError(f"lower_edge_hertz must be non-negative. Got: {lower_edge_hertz}")
+    if lower_edge_hertz >= upper_edge_hertz:
+        raise ValueError("lower_edge_hertz %.1f >= upper_edge_hertz %.1f"
+                         % (lower_edge_hertz, upper_edge_hertz))
+    if not isinstance(sample_rate, _TRACKED):
+        if sample_rate <= 0.0:
+            raise ValueError(f"sample_rate must be positive. Got: {sample_rate}")
+        if upper_edge_hertz > sample_rate / 2:
+            raise ValueError(f"upper_edge_hertz must not be larger than the Nyquist frequency "
+                             f"(sample_rate / 2). Got {upper_edge_hertz} for sample_rate: "
+                             f"{sample_rate}")
+    else:
+        sample_rate = sample_rate.numpy()
+    if not dt.is_floating:
+        raise ValueError(f"dtype must be a floating point type. Got: {dt!s}")
+    f = _np.dtype(dt.as_numpy_dtype).type
+    nyquist = f(sample_rate) / f(2.0)
+    freqs = _np.linspace(f(0.0), nyquist, int(num_spectrogram_bins)).astype(f)[1:]
+    bins_mel = (f(1127.0) * _np.log(f(1.0) + freqs / f(700.0)))[:, None]
+    lo, hi = (f(1127.0) * _np.log(f(1.0) + f(v) / f(700.0)) for v in (lower_edge_hertz,
+                                                                    upper_edge_hertz))
+    edges = _np.linspace(lo, hi, num_mel_bins + 2).astype(f)
+    lower, center, upper = edges[:-2][None], edges[1:-1][None], edges[2:][None]
+    lower_slopes = (bins_mel - lower) / (center - lower)
+    upper_slopes = (upper - bins_mel) / (upper - center)
+    w = _np.maximum(f(0.0), _np.minimum(lower_slopes, upper_slopes)).astype(f)
+    return _t.constant(_np.pad(w, [[1, 0], [0, 0]]))
+
+
+def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
+    """Mel-frequency cepstral coefficients: the orthonormal-scaled type-II DCT of log mel
+    spectrograms over their last axis (num_mel_bins), dct(x) / sqrt(2 num_mel_bins)."""
+    x = _tensor(log_mel_spectrograms)
+    if len(x.shape) and x.shape[-1] == 0:
+        raise ValueError(f"num_mel_bins must be positive. Got: {x!s}")
+    d = dct(x, type=2)
+    return d * _np.asarray(1.0 / _np.sqrt(x.shape[-1] * 2.0), _np.dtype(d.dtype))
+
+
 __dir__ = _public_dir(globals())

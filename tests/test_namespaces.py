@@ -105,6 +105,7 @@ PUBLIC = {
         "fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft", "rfft2d",
         "irfft2d", "rfft3d", "irfft3d", "fftshift", "ifftshift", "frame", "overlap_and_add",
         "hann_window", "hamming_window", "stft", "inverse_stft", "inverse_stft_window_fn",
+        "dct", "idct", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms",
     },
     "tg.random": {
         "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",

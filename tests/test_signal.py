@@ -10,7 +10,7 @@ import tapegrad as tg
 from tapegrad.errors import InvalidArgumentError
 
 from _helpers import close, nested_gradient
-from _signal_ref import REF, REF2
+from _signal_ref import REF, REF2, REF3
 
 
 def _sig(shape, k=0.7, c=0.3):
@@ -466,3 +466,95 @@ COMPOSITES = {
 def test_composites_first_second_order_forward(name):
     tg.test.check_gradients(COMPOSITES[name], _sig((2, 11)), order=2, modes=("rev", "fwd"),
                             name=name)
+
+
+# ---- DCT, mel filterbanks, MFCCs ----
+
+@pytest.mark.parametrize("t,norm", [(1, None), (2, None), (2, "ortho"), (3, None),
+                                    (3, "ortho"), (4, None), (4, "ortho")])
+def test_dct_idct_values(t, norm):
+    x = tg.constant(_sig((2, 6)))
+    y = tg.signal.dct(x, type=t, norm=norm)
+    assert y.dtype == np.float64 and y.shape == (2, 6)
+    close(y, np.asarray(REF3[f"dct_{t}_{norm}"]), rtol=1e-10, atol=1e-12)
+    close(tg.signal.idct(x, type=t, norm=norm), np.asarray(REF3[f"idct_{t}_{norm}"]),
+          rtol=1e-10, atol=1e-12)
+
+
+def test_dct_n_dtype_and_mfccs():
+    x = tg.constant(_sig((2, 6)))
+    close(tg.signal.dct(x, n=4), np.asarray(REF3["dct_n4"]), rtol=1e-10, atol=1e-12)
+    close(tg.signal.dct(x, n=9, norm="ortho"), np.asarray(REF3["dct_n9"]), rtol=1e-10,
+          atol=1e-12)
+    y = tg.signal.dct(tg.cast(x, tg.float32))
+    assert y.dtype == np.float32
+    close(y, np.asarray(REF3["dct32"]), rtol=1e-5, atol=1e-5)
+    close(tg.signal.mfccs_from_log_mel_spectrograms(x), np.asarray(REF3["mfcc"]), rtol=1e-10,
+          atol=1e-12)
+    y = tg.signal.mfccs_from_log_mel_spectrograms(tg.cast(x, tg.float32))
+    assert y.dtype == np.float32
+    close(y, np.asarray(REF3["mfcc32"]), rtol=1e-5, atol=1e-6)
+
+
+def test_linear_to_mel_weight_matrix():
+    w = tg.signal.linear_to_mel_weight_matrix(8, 17, 8000, 100.0, 3900.0)
+    assert w.dtype == np.float32 and w.shape == (17, 8)
+    close(w, np.asarray(REF3["mel"]), rtol=1e-4, atol=1e-5)
+    close(tg.signal.linear_to_mel_weight_matrix(), np.asarray(REF3["mel_default"]), rtol=1e-4,
+          atol=1e-5)
+    w = tg.signal.linear_to_mel_weight_matrix(5, 9, 16000, 0.0, 8000.0, dtype=tg.float64)
+    assert w.dtype == np.float64
+    close(w, np.asarray(REF3["mel64"]), rtol=1e-10, atol=1e-12)
+
+
+def test_dct_gradients_vs_tf():
+    x = _sig((2, 6))
+    v = tg.Variable(x)
+    with tg.GradientTape() as t:
+        y = tg.signal.mfccs_from_log_mel_spectrograms(v) ** 2
+    close(t.gradient(y, v), np.asarray(REF3["g_mfcc"]), rtol=1e-10, atol=1e-12)
+    g = _grad(lambda v: tg.signal.dct(v, type=3, norm="ortho", n=8), x, _sig((2, 8), 0.4, 0.2))
+    close(g, np.asarray(REF3["g_dct3"]), rtol=1e-10, atol=1e-12)
+    for t_ in (1, 2, 3, 4):
+        tg.test.check_gradients(lambda v: tg.signal.idct(tg.signal.dct(v * v, type=t_), n=5) * v[..., :5],
+                                x, order=2, modes=("rev", "fwd"), name=f"dct{t_}")
+
+
+ERRORS3 = [
+    (lambda: tg.signal.dct(_sig((2, 6)), axis=0), NotImplementedError, r"^axis must be -1. Got: 0$"),
+    (lambda: tg.signal.dct(_sig((2, 6)), n=0), ValueError,
+     r"^n should be a positive integer or None$"),
+    (lambda: tg.signal.idct(_sig((2, 6)), type=5), ValueError,
+     r"^Types I, II, III and IV \(I\)DCT are supported.$"),
+    (lambda: tg.signal.dct(_sig((2, 6)), type=1, norm="ortho"), ValueError,
+     r"^Normalization is not supported for the Type-I DCT.$"),
+    (lambda: tg.signal.dct(np.ones((2, 1)), type=1), ValueError,
+     r"^Type-I DCT requires the dimension to be greater than one.$"),
+    (lambda: tg.signal.dct(_sig((2, 6)), norm="forward"), ValueError,
+     r"^Unknown normalization. Expected None or 'ortho', got: forward$"),
+    (lambda: tg.signal.dct(tg.constant([1, 2, 3])), TypeError,
+     r"^Cannot convert 0.0 to EagerTensor of dtype int32$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(0), ValueError,
+     r"^num_mel_bins must be positive. Got: 0$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(lower_edge_hertz=-1.0), ValueError,
+     r"^lower_edge_hertz must be non-negative. Got: -1.0$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(lower_edge_hertz=500.0,
+                                                   upper_edge_hertz=400.0), ValueError,
+     r"^lower_edge_hertz 500.0 >= upper_edge_hertz 400.0$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(sample_rate=0), ValueError,
+     r"^sample_rate must be positive. Got: 0$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(sample_rate=4000), ValueError,
+     r"^upper_edge_hertz must not be larger than the Nyquist frequency \(sample_rate / 2\). "
+     r"Got 3800.0 for sample_rate: 4000$"),
+    (lambda: tg.signal.linear_to_mel_weight_matrix(dtype=tg.int32), ValueError,
+     r"^dtype must be a floating point type. Got: <dtype: 'int32'>$"),
+    (lambda: tg.signal.mfccs_from_log_mel_spectrograms(np.ones((2, 0), np.float32)), ValueError,
+     r"^num_mel_bins must be positive. Got: "),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS3)))
+def test_errors_dct_mel(i):
+    f, cls, msg = ERRORS3[i]
+    with pytest.raises(cls, match=msg):
+        f()
