@@ -21,7 +21,7 @@ PUBLIC = {
         "TensorSpec", "UnconnectedGradients", "Variable", "abs", "acos", "acosh", "add",
         "add_n", "argmax", "argmin", "argsort", "as_dtype", "asin", "asinh", "atan", "atan2",
         "atanh", "autodiff", "bool", "boolean_mask", "broadcast_to", "case", "cast", "ceil",
-        "clip_by_global_norm", "clip_by_norm", "clip_by_value", "complex128", "complex64",
+        "clip_by_global_norm", "clip_by_norm", "clip_by_value", "complex", "complex128", "complex64",
         "concat", "cond", "config", "constant", "convert_to_tensor", "cos", "cosh", "cumprod",
         "cumsum", "custom_gradient", "data", "device", "divide", "double", "dtypes", "einsum",
         "experimental",
@@ -49,6 +49,7 @@ PUBLIC = {
         "abs", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
         "atan2", "atanh", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "bincount",
         "betainc", "igamma", "igammac",   # the incomplete gamma and beta functions
+        "real", "imag", "conj",   # complex numbers (rules_complex.pxi)
         "ceil", "clip_by_norm", "clip_by_value", "cos", "cosh", "count_nonzero", "cumprod",
         "cumsum", "digamma", "divide", "divide_no_nan", "equal", "erf", "erfc", "erfinv", "exp",
         "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "in_top_k",

@@ -10,7 +10,7 @@ import tapegrad as tg
 from tapegrad.errors import InvalidArgumentError
 
 from _helpers import close, nested_gradient
-from _signal_ref import REF, REF2, REF3
+from _signal_ref import REF, REF2, REF3, REF4
 
 
 def _sig(shape, k=0.7, c=0.3):
@@ -558,3 +558,75 @@ def test_errors_dct_mel(i):
     f, cls, msg = ERRORS3[i]
     with pytest.raises(cls, match=msg):
         f()
+
+
+# ---- complex numbers: tg.complex, tg.math.real, imag, conj ----
+
+def test_complex_real_imag_conj():
+    z = tg.complex(tg.constant([1.0, 2.0]), tg.constant([3.0, -1.0]))
+    assert z.dtype == np.complex64 and z.numpy().tolist() == [1 + 3j, 2 - 1j]
+    assert tg.complex(tg.ones((2, 1)), tg.ones((3,))).shape == (2, 3)
+    assert tg.complex(np.ones(2), np.ones(2)).dtype == np.complex128
+    close(tg.math.real(z), [1.0, 2.0])
+    close(tg.math.imag(z), [3.0, -1.0])
+    close(tg.math.conj(z), [1 - 3j, 2 + 1j])
+    assert tg.math.real(z).dtype == np.float32
+    x = tg.constant([1, 2])
+    assert tg.math.real(x) is x and tg.math.conj(x) is x
+    assert tg.math.imag(x).numpy().tolist() == [0, 0] and tg.math.imag(x).dtype == np.int32
+    with pytest.raises(TypeError, match=r"^The `real` and `imag` components have incorrect "
+                                        r"types: int32 int32. They must be consistent, and "
+                                        r"one of \[tf.float32, tf.float64\]$"):
+        tg.complex(1, 2)
+    with pytest.raises(TypeError, match="incorrect types: float32 float64"):
+        tg.complex(tg.constant(1.0), tg.constant(2.0, tg.float64))
+    with pytest.raises(InvalidArgumentError,
+                       match=r"^Incompatible shapes: \[2\] vs. \[3\] \[Op:Complex\]"):
+        tg.complex(tg.ones((2,)), tg.ones((3,)))
+
+
+def test_complex_gradients_vs_tf():
+    v = tg.Variable(np.array([1 + 2j, 3 - 1j]))
+    with tg.GradientTape(persistent=True) as t:
+        a = tg.math.real(v) ** 2 + 3 * tg.math.imag(v)
+        b = tg.math.conj(v)
+    close(t.gradient(a, v), [2 + 3j, 6 + 3j])
+    close(t.gradient(b, v, output_gradients=np.array([1 + 1j, 2j])), [1 - 1j, -2j])
+    r, i = tg.Variable([1.0, 2.0]), tg.Variable(3.0)
+    with tg.GradientTape() as t:
+        z = tg.complex(r, i)
+    gr, gi = t.gradient(z, [r, i], output_gradients=np.array([1 + 2j, 3 - 1j], np.complex64))
+    close(gr, [1.0, 3.0])
+    close(gi, 1.0)
+    assert gr.dtype == np.float32 and gi.shape == ()
+    r, i = tg.Variable(_sig((3, 1))), tg.Variable(_sig((4,), 1.1))
+    with tg.GradientTape() as t:
+        z = tg.signal.fft(tg.complex(r, i))
+        loss = tg.reduce_sum(tg.math.real(tg.math.conj(z)) * tg.math.imag(z)
+                             + tg.math.imag(tg.math.conj(z)) ** 2)
+    gr, gi = t.gradient(loss, [r, i])
+    close(gr, np.asarray(REF4["g_cr"]), rtol=1e-10, atol=1e-12)
+    close(gi, np.asarray(REF4["g_ci"]), rtol=1e-10, atol=1e-12)
+
+
+def test_power_spectrogram_gradient_vs_tf():
+    v = tg.Variable(_sig((2, 30), 0.37, 0.1))
+    with tg.GradientTape() as t:
+        st = tg.signal.stft(v, 8, 4)
+        power = tg.math.real(st) ** 2 + tg.math.imag(st) ** 2
+        loss = tg.reduce_sum(tg.math.log(power + 1.0))
+    close(power, np.asarray(REF4["power"]), rtol=1e-10, atol=1e-12)
+    close(t.gradient(loss, v), np.asarray(REF4["g_power"]), rtol=1e-10, atol=1e-12)
+
+
+COMPLEX_CHAINS = {
+    "real_imag": lambda x: tg.math.real(tg.signal.fft(tg.complex(x, x * x))) * tg.math.imag(
+        tg.math.conj(tg.signal.ifft(tg.complex(tg.sin(x), x)))),
+    "power": lambda x: tg.math.real(tg.signal.rfft(x)) ** 2 + tg.math.imag(tg.signal.rfft(x)) ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CHAINS))
+def test_complex_chains_first_second_order_forward(name):
+    tg.test.check_gradients(COMPLEX_CHAINS[name], _sig((2, 5)), order=2, modes=("rev", "fwd"),
+                            name=name)
