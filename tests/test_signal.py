@@ -630,3 +630,18 @@ COMPLEX_CHAINS = {
 def test_complex_chains_first_second_order_forward(name):
     tg.test.check_gradients(COMPLEX_CHAINS[name], _sig((2, 5)), order=2, modes=("rev", "fwd"),
                             name=name)
+
+
+def test_complex_values_convert_to_complex_dtypes():
+    # Python complex numbers and complex arrays convert to either complex dtype (TF's)
+    assert tg.constant([1 + 2j], tg.complex64).dtype == np.complex64
+    assert tg.constant(np.array([1 + 2j], np.complex64), tg.complex128).dtype == np.complex128
+    with pytest.raises(TypeError, match=r"Cannot convert \[\(1\+2j\)\] to EagerTensor of "
+                                        r"dtype float32"):
+        tg.constant([1 + 2j], tg.float32)
+    x = tg.Variable(_sig((4,)).astype(np.float32))
+    with tg.GradientTape() as t:
+        y = tg.signal.rfft(x)
+    g = t.gradient(y, x, output_gradients=np.array([1 + 2j, 0, 1j, 2]))   # complex128 -> 64
+    close(g, _complex_fd(tg.signal.rfft, _sig((4,)), np.array([1 + 2j, 0, 1j, 2])), rtol=1e-5,
+          atol=1e-5)

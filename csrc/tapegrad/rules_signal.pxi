@@ -81,7 +81,8 @@ def _irfft_adj_np(g, tuple n, tuple tail):
     return crop_pad(w.astype(C_OF[g.dtype], copy=False), tail)
 
 cdef str other_norm(str norm):
-    return "forward" if norm == "backward" else "backward"
+    # the transpose's scaling: F^H = N ifft(backward) = ifft(forward); ortho is unitary
+    return "ortho" if norm == "ortho" else "forward" if norm == "backward" else "backward"
 
 cdef int OP_FFT = defop("fft_op", "FFT", 1, _fft_np,
       lambda tg, g, x, y, r, inv, norm: tg.fft_op(g, r, not inv, other_norm(norm)),
