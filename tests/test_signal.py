@@ -642,6 +642,6 @@ def test_complex_values_convert_to_complex_dtypes():
     x = tg.Variable(_sig((4,)).astype(np.float32))
     with tg.GradientTape() as t:
         y = tg.signal.rfft(x)
-    g = t.gradient(y, x, output_gradients=np.array([1 + 2j, 0, 1j, 2]))   # complex128 -> 64
-    close(g, _complex_fd(tg.signal.rfft, _sig((4,)), np.array([1 + 2j, 0, 1j, 2])), rtol=1e-5,
+    g = t.gradient(y, x, output_gradients=np.array([1 + 2j, 0, 1j]))   # complex128 -> 64
+    close(g, _complex_fd(tg.signal.rfft, _sig((4,)), np.array([1 + 2j, 0, 1j])), rtol=1e-5,
           atol=1e-5)
