@@ -10,7 +10,7 @@ import tapegrad as tg
 from tapegrad.errors import InvalidArgumentError
 
 from _helpers import close, nested_gradient
-from _signal_ref import REF, REF2, REF3, REF4
+from _signal_ref import REF, REF2, REF3, REF4, REF5
 
 
 def _sig(shape, k=0.7, c=0.3):
@@ -645,3 +645,30 @@ def test_complex_values_convert_to_complex_dtypes():
     g = t.gradient(y, x, output_gradients=np.array([1 + 2j, 0, 1j]))   # complex128 -> 64
     close(g, _complex_fd(tg.signal.rfft, _sig((4,)), np.array([1 + 2j, 0, 1j])), rtol=1e-5,
           atol=1e-5)
+
+
+
+def test_complex_values_through_moves_add_and_sum_vs_tf():
+    # reshape, transpose, slices, concat, broadcasting add/subtract and reduce_sum carry
+    # complex gradients (their rules hold for complex values)
+    v = tg.Variable(_csig((2, 5)))
+    with tg.GradientTape() as t:
+        y = tg.signal.fftshift(tg.signal.fft(v), axes=-1)
+    og = _csig((2, 5)) * 0.3 + 0.1j
+    close(t.gradient(y, v, output_gradients=og), np.asarray(REF5["g_cshift"]), rtol=1e-10,
+          atol=1e-12)
+    x = tg.Variable(_sig((2, 30), 0.37, 0.1))
+    with tg.GradientTape() as t:
+        st = tg.signal.stft(x, 8, 4)
+        s2 = tg.concat([st[:, 1:3, :], tg.reshape(tg.reduce_sum(st, axis=1), (2, 1, 5))], axis=1)
+        s3 = tg.transpose(s2, [0, 2, 1]) + tg.constant(1j, tg.complex128) - st[:1, :1, :, None]
+        z = tg.signal.irfft(s3, [6])
+        loss = tg.reduce_sum(z ** 2)
+    close(t.gradient(loss, x), np.asarray(REF5["g_cflow"]), rtol=1e-10, atol=1e-12)
+
+
+def test_complex_moves_second_order_forward():
+    f = lambda x: tg.math.real(tg.reduce_sum(tg.signal.ifftshift(   # noqa: E731
+        tg.signal.rfft(x * x), axes=-1)[..., 1:], axis=-1)) * tg.math.imag(
+        tg.transpose(tg.concat([tg.signal.rfft(tg.sin(x)), tg.complex(x, x)], -1))[1:2])
+    tg.test.check_gradients(f, _sig((2, 4)), order=2, modes=("rev", "fwd"))
