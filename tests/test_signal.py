@@ -290,9 +290,10 @@ def test_complex_source_is_watched_without_warning(recwarn):
     assert not [w for w in recwarn if "must be floating" in str(w.message)]
 
 
-def test_real_only_ops_do_not_record_complex_inputs():
-    # ops whose rules are for real values only are not recorded on complex values (a
-    # None gradient, not a wrong number): complex products and casts (TF: numbers)
+def test_real_only_ops_on_complex_values_are_an_error_in_the_sweep():
+    # an op whose rules are for real values only, on complex values (complex products,
+    # casts): a gradient through it is an error naming the op (TF: a number), never a
+    # missing term; a gradient that does not pass through it is unaffected
     v = tg.Variable(_csig((3,)))
     with tg.GradientTape(persistent=True) as t:
         y = tg.signal.fft(v)
@@ -300,8 +301,14 @@ def test_real_only_ops_do_not_record_complex_inputs():
         with warnings.catch_warnings():   # NumPy's ComplexWarning (TF keeps the real part)
             warnings.simplefilter("ignore")
             c = tg.cast(y, tg.float64)
-    assert t.gradient(p, v) is None
-    assert t.gradient(c, v) is None
+        r = tg.math.real(y)
+    with pytest.raises(NotImplementedError, match="no gradient for complex values through Mul"):
+        t.gradient(p, v)
+    with pytest.raises(NotImplementedError, match="through Cast"):
+        t.gradient(c, v)
+    with pytest.raises(NotImplementedError, match="through Mul"):
+        t.gradient([r, p], v)
+    close(t.gradient(r, v), [3, 0, 0], atol=1e-12)   # n ifft(ones): F^H applied to the seed
 
 
 # ---- frames, windows, stft (composites) ----

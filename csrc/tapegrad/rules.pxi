@@ -364,4 +364,5 @@ def _custom_vjp(tg, gs, *rest):
     upstream = [g if g is not None else tg.zeros_like(o) for g, o in zip(gs, outs)]
     return tuple(grad_fn(*upstream))
 
-cdef int OP_CUSTOM = defop("custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)
+cdef int OP_CUSTOM = defop("custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True,
+                           cplx=True)   # the user's gradient function: complex values too

@@ -25,3 +25,17 @@ cdef int OP_CONJ = defop("conj", "Conj", 1, np.conj,
       lambda tg, g, x, y: tg.conj(g),
       lambda tg, t, x, y: tg.conj(t),
       shapes_only=True, cplx=True, twin=True, ns="math")
+
+
+# An op whose rules are for real values only, run on complex values (or making them),
+# is recorded as this op: a gradient that flows through it is an error naming the op,
+# never a missing term (TensorFlow has complex gradients for most ops; tapegrad for the
+# ops declared cplx=True). Attribute: the op's TensorFlow name.
+def _no_complex_grad(tg, g, *rest):
+    raise NotImplementedError(f"tapegrad has no gradient for complex values through "
+                              f"{rest[-1]} (ops with complex gradients: the Fourier "
+                              f"transforms, complex, real, imag, conj, add, subtract, "
+                              f"reduce_sum and the moves of values)")
+
+cdef int OP_NO_COMPLEX_GRAD = defop("no_complex_gradient", "NoComplexGradient", -1, None,
+      _no_complex_grad, None, shapes_only=True, cplx=True)

@@ -424,10 +424,13 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
     cdef OpDef od = OPS[op]
     cdef Tensor x
     cdef tuple saved_ins = None
-    if not (is_float(out) or od.cplx and is_complex(out)):
-        return
-    if not od.cplx and has_complex(ins):   # its rule is for real values only
-        return
+    if not is_float(out):
+        if not is_complex(out):
+            return
+        if not od.cplx:
+            op, od, attrs = OP_NO_COMPLEX_GRAD, OPS[OP_NO_COMPLEX_GRAD], (od.tf_name,)
+    elif not od.cplx and has_complex(ins):
+        op, od, attrs = OP_NO_COMPLEX_GRAD, OPS[OP_NO_COMPLEX_GRAD], (od.tf_name,)
     for tape in st.tapes:
         slots = None
         s0 = s1 = -1
