@@ -35,6 +35,8 @@ from .tape import GradientTape, UnconnectedGradients
 from .custom import custom_gradient, recompute_grad
 from . import math, nn, linalg, random, autodiff, test
 from . import image
+from . import signal
+from ._tape import complex_ as complex  # noqa: F401,A001  (rules_complex.pxi)
 from . import raw_ops
 from .module import Module
 from .scope import name_scope, get_current_name_scope

@@ -190,7 +190,7 @@ class GradientTape:
             flat_sources = _nest.flatten(sources)
             _check_tensors(flat_sources, "sources")
             for s in flat_sources:
-                if s.dtype.kind != "f":
+                if s.dtype.kind not in "fc":
                     warnings.warn(f"The dtype of the source tensor must be floating (e.g. "
                                   f"tg.float32) when calling GradientTape.gradient, got "
                                   f"{s.dtype.name}", stacklevel=2)

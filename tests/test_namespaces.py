@@ -21,7 +21,7 @@ PUBLIC = {
         "TensorSpec", "UnconnectedGradients", "Variable", "abs", "acos", "acosh", "add",
         "add_n", "argmax", "argmin", "argsort", "as_dtype", "asin", "asinh", "atan", "atan2",
         "atanh", "autodiff", "bool", "boolean_mask", "broadcast_to", "case", "cast", "ceil",
-        "clip_by_global_norm", "clip_by_norm", "clip_by_value", "complex128", "complex64",
+        "clip_by_global_norm", "clip_by_norm", "clip_by_value", "complex", "complex128", "complex64",
         "concat", "cond", "config", "constant", "convert_to_tensor", "cos", "cosh", "cumprod",
         "cumsum", "custom_gradient", "data", "device", "divide", "double", "dtypes", "einsum",
         "experimental",
@@ -37,7 +37,7 @@ PUBLIC = {
         "reduce_euclidean_norm", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
         "reduce_prod", "reduce_std", "reduce_sum", "reduce_variance", "repeat", "reshape",
         "reverse", "roll", "round", "rsqrt", "scan", "scatter_nd", "searchsorted",
-        "sequence_mask", "shape", "sigmoid", "sign", "sin", "sinh", "size", "slice", "softplus",
+        "sequence_mask", "shape", "sigmoid", "sign", "signal", "sin", "sinh", "size", "slice", "softplus",
         "sort", "special", "split", "sqrt", "square", "squared_difference", "squeeze", "stack",
         "stop_gradient", "strided_slice", "subtract", "switch_case", "tan", "tanh",
         "tensor_scatter_nd_add", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
@@ -49,6 +49,7 @@ PUBLIC = {
         "abs", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
         "atan2", "atanh", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "bincount",
         "betainc", "igamma", "igammac",   # the incomplete gamma and beta functions
+        "real", "imag", "conj",   # complex numbers (rules_complex.pxi)
         "ceil", "clip_by_norm", "clip_by_value", "cos", "cosh", "count_nonzero", "cumprod",
         "cumsum", "digamma", "divide", "divide_no_nan", "equal", "erf", "erfc", "erfinv", "exp",
         "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal", "in_top_k",
@@ -101,6 +102,12 @@ PUBLIC = {
         "adjust_contrast", "adjust_gamma", "rgb_to_grayscale", "grayscale_to_rgb",
         "image_gradients", "sobel_edges", "psnr",
     },
+    "tg.signal": {
+        "fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft", "rfft2d",
+        "irfft2d", "rfft3d", "irfft3d", "fftshift", "ifftshift", "frame", "overlap_and_add",
+        "hann_window", "hamming_window", "stft", "inverse_stft", "inverse_stft_window_fn",
+        "dct", "idct", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms",
+    },
     "tg.random": {
         "gamma", "normal", "set_seed", "shuffle", "truncated_normal", "uniform",
         "Algorithm", "Generator", "categorical", "create_rng_state", "fold_in",
@@ -120,7 +127,7 @@ PUBLIC = {
 }
 
 MODULES = {"tg": tg, "tg.math": tg.math, "tg.nn": tg.nn, "tg.linalg": tg.linalg,
-           "tg.math.special": tg.math.special, "tg.image": tg.image, "tg.random": tg.random,
+           "tg.math.special": tg.math.special, "tg.image": tg.image, "tg.signal": tg.signal, "tg.random": tg.random,
            "tg.autodiff": tg.autodiff, "tg.config": tg.config,
            "tg.experimental": tg.experimental, "tg.experimental.dlpack": tg.experimental.dlpack}
 

@@ -29,6 +29,9 @@ that every call between them is a C call:
                 expm, and the tg.linalg composites built on them
 - rules_image.pxi, ops_image.pxi: image resizing (tg.image.resize); its compiled loops
                 and TensorFlow's sampling kernels are in kernels_image.pxi
+- rules_signal.pxi, ops_signal.pxi: Fourier transforms (tg.signal.fft ... irfft3d), each
+                with its transpose as an op; complex values (OpDef.cplx)
+- rules_complex.pxi, ops_complex.pxi: tg.complex, tg.math.real, imag, conj
 - kernels_random.pxi: tg.random's float32 Box-Muller in C (TensorFlow's last bits)
 - ops_train.pxi fused in-place training updates (tg.raw_ops.ResourceApply*), C loops
 - memory.pxi    NumPy's allocator for array data, with a cache of large blocks
@@ -73,6 +76,8 @@ include "rules_decomp.pxi"
 include "rules_select.pxi"
 include "kernels_image.pxi"
 include "rules_image.pxi"
+include "rules_signal.pxi"
+include "rules_complex.pxi"
 include "kernels_random.pxi"
 include "sparse.pxi"
 include "ops.pxi"
@@ -86,6 +91,8 @@ include "ops_special.pxi"
 include "ops_decomp.pxi"
 include "ops_select.pxi"
 include "ops_image.pxi"
+include "ops_signal.pxi"
+include "ops_complex.pxi"
 include "ops_train.pxi"
 
 # tapegrad's ops under the names of their NumPy twins, for the rules (rules*.pxi): made

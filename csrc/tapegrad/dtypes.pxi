@@ -159,6 +159,8 @@ cdef object array_as(object value, object dtype):
             return np.array(value, dtype=dtype)
         except (TypeError, ValueError, OverflowError):
             pass
+    if src == "c" and dst == "c":   # complex64 <-> complex128, as TensorFlow converts
+        return a.astype(dtype)
     if (src == "f" and dst in "iub") or (src in "iuf" and dst == "b") or src not in "iufb":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     return a.astype(dtype)

@@ -79,7 +79,10 @@ cdef void push_tangent(int op, tuple ins, Tensor out, tuple attrs, _State st) ex
     cdef Tape tape
     cdef int i
     cdef list accs = st.accs, tapes = st.tapes
-    if not is_float(out):
+    cdef OpDef od = OPS[op]
+    if not (is_float(out) or od.cplx and is_complex(out)):
+        return
+    if not od.cplx and has_complex(ins):   # its rule is for real values only
         return
     for i in range(len(accs)):
         acc = accs[i]

@@ -28,6 +28,10 @@ cdef class OpDef:
     cdef readonly bint batch      # the VJP works on a g with a leading batch axis (jacobians)
     cdef readonly bint zero_g     # elementwise unary: where g is 0 the input gradient is 0 (even
                                   # where dy/dx is inf or NaN), as TensorFlow's SqrtGrad
+    cdef readonly bint cplx       # the rules hold for complex values too (TensorFlow's
+                                  # convention: the gradient of a real loss L in z = a + ib is
+                                  # dL/da + i dL/db): the tape records its complex inputs and
+                                  # outputs; other ops with a complex input are not recorded
     cdef readonly tuple ns        # the public namespaces that export tg.<name> ("tg", "math",
                                   # "math.special", "nn", "linalg", "image", ...)
     cdef readonly tuple aliases   # further public names of the op (each its own function)
@@ -50,7 +54,7 @@ def defop(*args, **kw):
     defop(OP_X, name, ...).)
 
     options: deriv, needs_out, bcast, float_only, ints, tensors, batch, shapes_only, save,
-    zero_g (see OpDef), and
+    zero_g, cplx (see OpDef), and
       ns       the public namespaces of tg.<name>, e.g. "tg math" (space-separated)
       public   make tg.<name> from the entry (nargs 1 or 2, no attributes): True for
                unop and binop; an op whose public function is written by hand says False
@@ -104,7 +108,7 @@ def _declare(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None
              deriv=None, bint needs_out=False, bint bcast=False, bint float_only=False,
              bint tensors=False, bint batch=False, bint shapes_only=False, save=None,
              bint zero_g=False, str ints="", ns="", bint public=False, args=None,
-             str doc=None, aliases=(), bint twin=False):
+             str doc=None, aliases=(), bint twin=False, bint cplx=False):
     cdef OpDef od = OpDef.__new__(OpDef)
     if code < 0:
         code = len(OPS)
@@ -121,6 +125,7 @@ def _declare(int code, str name, str tf_name, int nargs, fwd, vjp=None, jvp=None
     od.shapes_only = shapes_only
     od.save = save
     od.zero_g = zero_g
+    od.cplx = cplx
     od.ns = tuple(ns.split()) if isinstance(ns, str) else tuple(ns)
     od.aliases = tuple(aliases)
     OPS[code] = od

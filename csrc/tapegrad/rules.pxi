@@ -217,6 +217,8 @@ def _concat_jvp(tg, *a):
 
 
 # The table -----------------------------------------------------------------------------
+# (cplx=True: the rules hold for complex values too: the moves of values, add, subtract,
+# reduce_sum)
 # Each entry also makes the public function of a simple elementwise op and names its
 # public namespaces (ns); see csrc/tapegrad/README.md.
 
@@ -266,11 +268,11 @@ defop(OP_SIGN,     "sign",     "Sign",     1, np.sign, lambda tg, g, x, y: tg.ze
 binop(OP_ADD, "add", "AddV2", np.add,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: g,
-      lambda tg, ta, tb, a, b, y: ta + tb, shapes_only=True, ns="tg math")
+      lambda tg, ta, tb, a, b, y: ta + tb, shapes_only=True, ns="tg math", cplx=True)
 binop(OP_SUB, "subtract", "Sub", np.subtract,
       lambda tg, g, a, b, y: g,
       lambda tg, g, a, b, y: -g,
-      lambda tg, ta, tb, a, b, y: ta - tb, shapes_only=True, ns="tg math")
+      lambda tg, ta, tb, a, b, y: ta - tb, shapes_only=True, ns="tg math", cplx=True)
 binop(OP_MUL, "multiply", "Mul", np.multiply,
       lambda tg, g, a, b, y: g * b,
       lambda tg, g, a, b, y: g * a,
@@ -326,7 +328,7 @@ cdef int OP_MATMUL = defop("matmul", "MatMul", 2, _matmul_np, (_matmul_vjp_a, _m
 # Reductions (attributes: axis as a tuple or None, keepdims)
 cdef int OP_SUM = defop("reduce_sum",  "Sum",  1, _sum_np,  _sum_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_sum(t, axis, keepdims), batch=True,
-      shapes_only=True, twin=True, ns="tg math")
+      shapes_only=True, twin=True, ns="tg math", cplx=True)
 cdef int OP_MEAN = defop("reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
       lambda tg, t, x, y, axis, keepdims: tg.reduce_mean(t, axis, keepdims), needs_out=True,
       batch=True, shapes_only=True, twin=True, ns="tg math")
@@ -334,21 +336,25 @@ cdef int OP_MEAN = defop("reduce_mean", "Mean", 1, _mean_np, _mean_vjp,
 # Shapes and dtypes
 cdef int OP_RESHAPE = defop("reshape",      "Reshape",     1, _reshape_np,
       lambda tg, g, x, y, shape: tg.reshape(g, x.shape),  lambda tg, t, x, y, shape: tg.reshape(t, shape),
-      batch=True, shapes_only=True, twin=True, ns="tg")
+      batch=True, shapes_only=True, twin=True, ns="tg", cplx=True)
 cdef int OP_TRANSPOSE = defop("transpose", "Transpose",   1, _transpose_np, _transpose_vjp,
-      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True, shapes_only=True, twin=True, ns="tg")
+      lambda tg, t, x, y, perm: tg.transpose(t, perm), batch=True, shapes_only=True, twin=True, ns="tg",
+      cplx=True)
 cdef int OP_BROADCAST_TO = defop("broadcast_to", "BroadcastTo", 1, _broadcast_to_np,
       lambda tg, g, x, y, shape: tg.unbroadcast(g, x.shape), lambda tg, t, x, y, shape: tg.broadcast_to(t, shape),
-      batch=True, shapes_only=True, twin=True, ns="tg")
+      batch=True, shapes_only=True, twin=True, ns="tg", cplx=True)
 cdef int OP_CAST = defop("cast",            "Cast",        1, _cast_np, _cast_vjp,
       lambda tg, t, x, y, dtype: tg.cast(t, dtype), batch=True, shapes_only=True, twin=True, ns="tg")
 cdef int OP_GETITEM = defop("getitem",      "StridedSlice", 1, _getitem_np,
       lambda tg, g, x, y, key: tg.scatter_add(g, x.shape, key), lambda tg, t, x, y, key: t[key],
-      batch=True, shapes_only=True)
+      batch=True, shapes_only=True, cplx=True)
 cdef int OP_SCATTER_ADD = defop("scatter_add", "ScatterAdd", 1, _scatter_add_np,
-      lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key), twin=True)
-cdef int OP_STACK = defop("stack",          "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp, ns="tg")
-cdef int OP_CONCAT = defop("concat",        "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp, ns="tg")
+      lambda tg, g, x, y, shape, key: g[key],             lambda tg, t, x, y, shape, key: tg.scatter_add(t, shape, key), twin=True,
+      cplx=True)
+cdef int OP_STACK = defop("stack",          "Pack",        -1, _stack_np, _stack_vjp, _stack_jvp, ns="tg",
+                          cplx=True)
+cdef int OP_CONCAT = defop("concat",        "ConcatV2",    -1, _concat_np, _concat_vjp, _concat_jvp, ns="tg",
+                           cplx=True)
 
 # User-defined gradients: one node per output of the decorated function; the sweep
 # calls the VJP once for them all, with a tuple of every output's gradient (None where
@@ -358,4 +364,5 @@ def _custom_vjp(tg, gs, *rest):
     upstream = [g if g is not None else tg.zeros_like(o) for g, o in zip(gs, outs)]
     return tuple(grad_fn(*upstream))
 
-cdef int OP_CUSTOM = defop("custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True)
+cdef int OP_CUSTOM = defop("custom_gradient", "CustomGradient", -1, None, _custom_vjp, tensors=True,
+                           cplx=True)   # the user's gradient function: complex values too

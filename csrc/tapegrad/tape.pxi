@@ -180,7 +180,7 @@ cdef class Tape:
             self.watch_var(obj, True)
         elif type(obj) is Tensor:
             t = obj
-            if not is_float(t):
+            if not is_trainable(t):
                 warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
                               f"tg.float32), got {dtype_of(t).name}", stacklevel=3)
                 return
@@ -197,7 +197,7 @@ cdef class Tape:
         cdef Tensor value = var_value(v)
         if s >= 0:
             return s
-        if not is_float(value):
+        if not is_trainable(value):
             if explicit:
                 warnings.warn(f"The dtype of the watched variable must be floating (e.g. "
                               f"tg.float32), got {dtype_of(value).name}", stacklevel=3)
@@ -368,13 +368,13 @@ def flat_tensors(obj, bint floats):
     dtypes, with `floats`). None for anything else: a nest, another object, an integer
     source; the front end takes its general path, with its errors and warnings."""
     if type(obj) is Tensor or isinstance(obj, Variable):
-        return [obj] if not floats or is_float(as_value(obj)) else None
+        return [obj] if not floats or is_trainable(as_value(obj)) else None
     if type(obj) is not list and type(obj) is not tuple:
         return None
     for x in obj:
         if not (type(x) is Tensor or isinstance(x, Variable)):
             return None
-        if floats and not is_float(as_value(x)):
+        if floats and not is_trainable(as_value(x)):
             return None
     return list(obj)
 
@@ -407,6 +407,14 @@ cdef void record(int op, tuple ins, Tensor out, tuple attrs, _State st, saved=No
         push_tangent(op, ins, out, attrs, st)
 
 
+cdef inline bint has_complex(tuple ins):
+    cdef object x
+    for x in ins:
+        if x is not None and is_complex(<Tensor>x):
+            return True
+    return False
+
+
 cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
                           saved=None):
     cdef Tape tape
@@ -417,7 +425,12 @@ cdef void record_on_tapes(int op, tuple ins, Tensor out, tuple attrs, _State st,
     cdef Tensor x
     cdef tuple saved_ins = None
     if not is_float(out):
-        return
+        if not is_complex(out):
+            return
+        if not od.cplx:
+            op, od, attrs = OP_NO_COMPLEX_GRAD, OPS[OP_NO_COMPLEX_GRAD], (od.tf_name,)
+    elif not od.cplx and has_complex(ins):
+        op, od, attrs = OP_NO_COMPLEX_GRAD, OPS[OP_NO_COMPLEX_GRAD], (od.tf_name,)
     for tape in st.tapes:
         slots = None
         s0 = s1 = -1

@@ -117,6 +117,15 @@ cdef inline bint is_float(Tensor t):
     return t._k != K_ARRAY or cnp.PyArray_ISFLOAT(<cnp.ndarray>t._a)
 
 
+cdef inline bint is_complex(Tensor t):
+    return t._k == K_ARRAY and cnp.PyArray_ISCOMPLEX(<cnp.ndarray>t._a)
+
+
+cdef inline bint is_trainable(Tensor t):
+    # what TensorFlow differentiates (floating or complex): what a tape watches
+    return is_float(t) or is_complex(t)
+
+
 cdef Tensor read_var(Variable v):
     """Read a variable: its value, mapped to the variable's slot on each recording tape
     (watching the variable first where the tape watches accessed variables)."""
