@@ -153,17 +153,21 @@ def _enclosing_power_of_two(value):
     return int(2 ** _np.ceil(_np.log(value) / _np.log(2.0)))
 
 
+def _stft_lengths(frame_length, frame_step, fft_length):
+    """stft's and inverse_stft's lengths as ints; fft_length by default the power of 2
+    enclosing frame_length."""
+    fl, fs = _int_scalar(frame_length), _int_scalar(frame_step)
+    return fl, fs, (_enclosing_power_of_two(fl) if fft_length is None
+                    else _int_scalar(fft_length))
+
+
 def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_window,
          pad_end=False, name=None):
     """The short-time Fourier transform: rfft of windowed frames, [..., frames,
     fft_length // 2 + 1] (fft_length: by default the power of 2 enclosing frame_length)."""
     signals = _tensor(signals)
     _rank_at_least(signals, 1)
-    fl, fs = _int_scalar(frame_length), _int_scalar(frame_step)
-    if fft_length is None:
-        fft_length = _enclosing_power_of_two(fl)
-    else:
-        fft_length = _int_scalar(fft_length)
+    fl, fs, fft_length = _stft_lengths(frame_length, frame_step, fft_length)
     framed = frame(signals, fl, fs, pad_end=pad_end)
     if window_fn is not None:
         framed = framed * window_fn(fl, dtype=framed.dtype)
@@ -177,11 +181,7 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
     window_fn=inverse_stft_window_fn(frame_step)."""
     stfts = _tensor(stfts)
     _rank_at_least(stfts, 2)
-    fl, fs = _int_scalar(frame_length), _int_scalar(frame_step)
-    if fft_length is None:
-        fft_length = _enclosing_power_of_two(fl)
-    else:
-        fft_length = _int_scalar(fft_length)
+    fl, fs, fft_length = _stft_lengths(frame_length, frame_step, fft_length)
     frames = irfft(stfts, [fft_length])
     n = frames.shape[-1]
     if n > fl:
